@@ -1,0 +1,164 @@
+"""The one LLM client every call goes through: litellm for any provider, our ``local/``
+and ``fake/`` providers through the same path. Each attempt is logged to the archive's
+``llm_calls``; transient faults are retried with exponential backoff (tenacity); a run's
+dollar and token budget is enforced before each call; and a call made under a cache key
+that already has an answer in the archive is not paid for again (exact resume)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import litellm
+import tenacity
+
+import galapagos.agents.llm.fake  # noqa: F401  (registers fake/)
+import galapagos.agents.llm.local  # noqa: F401  (registers local/)
+from galapagos.errors import BudgetExhausted, GalapagosError, LLMError, LLMTimeout
+
+litellm.suppress_debug_info = True
+
+TRANSIENT: tuple[type[BaseException], ...] = tuple(
+    getattr(litellm, name) for name in (
+        "Timeout", "RateLimitError", "APIConnectionError", "ServiceUnavailableError",
+        "InternalServerError", "BadGatewayError") if hasattr(litellm, name))
+
+
+class CallLog(Protocol):
+    """The part of the archive the client needs (kept narrow so the agents layer does not
+    depend on the archive's internals)."""
+
+    def record_llm_call(self, row: dict[str, Any]) -> None: ...
+    def cached_llm_response(self, cache_key: str) -> dict[str, Any] | None: ...
+    def llm_spend(self, run_id: str) -> tuple[float, int]: ...
+
+
+@dataclass(frozen=True)
+class SpendLimit:
+    max_usd: float | None = None
+    max_tokens: int | None = None
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    finish_reason: str = "stop"
+    cached: bool = False
+
+
+class LLMClient:
+    def __init__(self, model: str, *, log: CallLog | None = None, run_id: str | None = None,
+                 temperature: float = 0.0, max_tokens: int = 512, timeout_s: float = 60.0,
+                 max_retries: int = 3, backoff_s: float = 1.0, limit: SpendLimit | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        self.model, self.log, self.run_id = model, log, run_id
+        self.temperature, self.max_tokens, self.timeout_s = temperature, max_tokens, timeout_s
+        self.max_retries, self.backoff_s, self.limit = max_retries, backoff_s, limit
+        self._sleep, self._clock = sleep, clock
+
+    def complete(self, messages: list[dict[str, Any]] | str, *, purpose: str,
+                 cache_key: str | None = None, **params: Any) -> Completion:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        if cache_key and self.log and (hit := self.log.cached_llm_response(cache_key)):
+            return Completion(hit["response"] or "", hit["prompt_tokens"] or 0,
+                              hit["completion_tokens"] or 0, 0.0, 0.0, cached=True)
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_is_transient),
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=tenacity.wait_exponential(multiplier=self.backoff_s, max=30),
+            sleep=self._sleep, reraise=True)
+        attempt = 0
+        try:
+            for try_ in retrying:
+                with try_:
+                    attempt += 1
+                    return self._attempt(messages, purpose, cache_key, attempt, params)
+        except GalapagosError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - typed below
+            raise _as_llm_error(exc, self.model, attempt) from exc
+        raise AssertionError("unreachable")
+
+    def _attempt(self, messages: list[dict[str, Any]], purpose: str, cache_key: str | None,
+                 attempt: int, params: dict[str, Any]) -> Completion:
+        self._check_budget()
+        row: dict[str, Any] = {"run_id": self.run_id, "cache_key": cache_key,
+                               "model": self.model, "purpose": purpose,
+                               "messages": messages, "attempt": attempt}
+        start = self._clock()
+        try:
+            resp = litellm.completion(
+                model=self.model, messages=messages, num_retries=0, timeout=self.timeout_s,
+                temperature=params.pop("temperature", self.temperature),
+                max_tokens=params.pop("max_tokens", self.max_tokens), **params)
+        except BaseException as exc:
+            inner = _galapagos_cause(exc)
+            self._record({**row, "latency_s": self._clock() - start,
+                          "error": f"{type(inner or exc).__name__}: {inner or exc}"[:2000]})
+            if inner is not None:
+                raise inner from None
+            raise
+        out = self._completion(resp, self._clock() - start)
+        self._record({**row, "response": out.text, "prompt_tokens": out.prompt_tokens,
+                      "completion_tokens": out.completion_tokens, "cost_usd": out.cost_usd,
+                      "latency_s": out.latency_s})
+        return out
+
+    def _completion(self, resp: Any, latency: float) -> Completion:
+        usage = getattr(resp, "usage", None)
+        choice = resp.choices[0]
+        try:
+            cost = 0.0 if self.model.split("/")[0] in ("local", "fake") else float(
+                litellm.completion_cost(completion_response=resp) or 0.0)
+        except Exception:  # noqa: BLE001 - unknown price: record 0, never fail the call
+            cost = 0.0
+        return Completion(choice.message.content or "", getattr(usage, "prompt_tokens", 0) or 0,
+                          getattr(usage, "completion_tokens", 0) or 0, cost, latency,
+                          choice.finish_reason or "stop")
+
+    def _record(self, row: dict[str, Any]) -> None:
+        if self.log is not None:
+            self.log.record_llm_call(row)
+
+    def _check_budget(self) -> None:
+        if not (self.limit and self.log and self.run_id):
+            return
+        usd, tokens = self.log.llm_spend(self.run_id)
+        if self.limit.max_usd is not None and usd >= self.limit.max_usd:
+            raise BudgetExhausted(f"LLM budget spent: ${usd:.4f} of ${self.limit.max_usd:.4f}.")
+        if self.limit.max_tokens is not None and tokens >= self.limit.max_tokens:
+            raise BudgetExhausted(f"LLM token budget spent: {tokens} of {self.limit.max_tokens}.")
+
+
+def _galapagos_cause(exc: BaseException) -> GalapagosError | None:
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 10:
+        if isinstance(cur, GalapagosError):
+            return cur
+        cur, seen = cur.__cause__ or cur.__context__, seen + 1
+    return None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, (*TRANSIENT, LLMTimeout)) and _galapagos_cause(exc) is None \
+        or isinstance(exc, LLMTimeout)
+
+
+def _as_llm_error(exc: BaseException, model: str, attempts: int) -> LLMError:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        raise exc
+    kind = LLMTimeout if isinstance(exc, getattr(litellm, "Timeout", ())) else LLMError
+    hint = ("check the API key in the environment and the model name"
+            if isinstance(exc, getattr(litellm, "AuthenticationError", ())) else
+            "the run records this iteration as failed and goes on")
+    return kind(f"LLM call to {model} failed after {attempts} attempt(s): "
+                f"{type(exc).__name__}: {str(exc)[:300]}; {hint}.")

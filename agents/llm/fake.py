@@ -1,0 +1,76 @@
+"""Scripted fakes at the LLM boundary, reached as ``fake/<name>`` through litellm.
+
+``FakeLLM("x").enqueue("answer")`` answers the next call to model ``fake/x``; an
+exception enqueued is raised instead (to script timeouts and rate limits). A call with an
+empty queue fails loudly. ``fake/deterministic`` needs no script: its answer is a pure
+function of the prompt, so separate processes (the kill -9 tests) agree on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import deque
+from typing import Any
+
+from litellm import CustomLLM
+
+from galapagos.agents.llm.providers import fill_response, messages_to_prompt, register
+from galapagos.errors import LLMUnexpectedCall
+
+_fakes: dict[str, "FakeLLM"] = {}
+
+
+class FakeLLM:
+    def __init__(self, name: str = "test"):
+        self.name = name
+        self.model = f"fake/{name}"
+        self.queue: deque[str | BaseException] = deque()
+        self.calls: list[list[dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        _fakes[name] = self
+
+    def enqueue(self, *answers: str | BaseException) -> "FakeLLM":
+        self.queue.extend(answers)
+        return self
+
+    def answer(self, messages: list[dict[str, Any]]) -> str:
+        with self._lock:
+            self.calls.append(messages)
+            if not self.queue:
+                prompt = messages_to_prompt(messages)
+                raise LLMUnexpectedCall(
+                    f"Fake model {self.model} got a call it had no scripted answer for "
+                    f"(call #{len(self.calls)}); prompt begins: {prompt[:200]!r}")
+            item = self.queue.popleft()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+
+def deterministic_answer(messages: list[dict[str, Any]]) -> str:
+    """Rewrite the fenced block of the prompt by adding a line named after its hash."""
+    prompt = messages_to_prompt(messages)
+    digest = hashlib.sha256(prompt.encode()).hexdigest()[:8]
+    blocks = re.findall(r"```\n(.*?)```", prompt, flags=re.S)
+    current = blocks[0] if blocks else ""
+    return f"Here is the improved text.\n```\n{current.rstrip()}\nRevision {digest}.\n```\n"
+
+
+class _Dispatcher(CustomLLM):
+    def completion(self, model: str, messages: list, model_response: Any, **kwargs: Any) -> Any:
+        name = model.split("/", 1)[-1]
+        if name == "deterministic":
+            text = deterministic_answer(messages)
+        elif name in _fakes:
+            text = _fakes[name].answer(messages)
+        else:
+            raise LLMUnexpectedCall(
+                f"No fake model named '{name}'. Create FakeLLM('{name}') first, or use "
+                "fake/deterministic.")
+        words = len(messages_to_prompt(messages).split())
+        return fill_response(model_response, model, text, words, len(text.split()))
+
+
+register("fake", _Dispatcher())

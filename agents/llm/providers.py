@@ -1,0 +1,41 @@
+"""Our own litellm providers, so every backend goes through the same ``litellm.completion``
+path: ``local/<name>`` (the embedded model) and ``fake/<name>`` (scripted fakes)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch at import
+
+import litellm  # noqa: E402
+from litellm import CustomLLM  # noqa: E402
+
+_lock = threading.Lock()
+_handlers: dict[str, CustomLLM] = {}
+
+
+def register(provider: str, handler: CustomLLM) -> None:
+    with _lock:
+        _handlers[provider] = handler
+        litellm.custom_provider_map = [
+            e for e in litellm.custom_provider_map if e["provider"] != provider
+        ] + [{"provider": provider, "custom_handler": handler}]
+        litellm.utils.custom_llm_setup()
+
+
+def fill_response(model_response: Any, model: str, text: str, prompt_tokens: int,
+                  completion_tokens: int, finish_reason: str = "stop") -> Any:
+    model_response.choices[0].message.content = text
+    model_response.choices[0].finish_reason = finish_reason
+    model_response.model = model
+    model_response.usage = litellm.Usage(
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+        total_tokens=prompt_tokens + completion_tokens)
+    return model_response
+
+
+def messages_to_prompt(messages: list[dict[str, Any]]) -> str:
+    """Base models continue text; they get the message contents joined, nothing else."""
+    return "\n\n".join(str(m.get("content") or "") for m in messages)

@@ -1,0 +1,41 @@
+"""Prompt programs: how a candidate's components become the text a model completes.
+
+A few-shot program has two components: ``instruction`` (free text) and ``demos`` (a JSON
+list of ``{"input", "output"}`` pairs). Demos that are not valid JSON are used verbatim,
+so a proposer that writes them as plain text still yields a usable prompt.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+INSTRUCTION, DEMOS = "instruction", "demos"
+
+
+def parse_demos(text: str) -> list[dict[str, Any]] | None:
+    try:
+        value = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return None
+    if isinstance(value, list) and all(isinstance(d, dict) and "input" in d and "output" in d
+                                       for d in value):
+        return value
+    return None
+
+
+def dump_demos(demos: list[dict[str, Any]]) -> str:
+    return json.dumps(demos, ensure_ascii=False, indent=1)
+
+
+def render_fewshot(components: dict[str, str], query: str, *, input_label: str,
+                   output_label: str) -> str:
+    parts = [components.get(INSTRUCTION, "").strip()]
+    demos_text = components.get(DEMOS, "")
+    demos = parse_demos(demos_text)
+    if demos is None:
+        parts.append(demos_text.strip())
+    else:
+        parts += [f"{input_label}: {d['input']}\n{output_label}: {d['output']}" for d in demos]
+    parts.append(f"{input_label}: {query}\n{output_label}:")
+    return "\n\n".join(p for p in parts if p)

@@ -1,0 +1,8 @@
+"""The SQLite archive: schema, migrations, runs, candidates, evaluations, LLM calls,
+events, and the frontier and lineage queries over them. Imports nothing of ours."""
+
+from galapagos.archive.frontier import Frontier
+from galapagos.archive.records import Candidate, Evaluation, candidate_id
+from galapagos.archive.store import Archive
+
+__all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "candidate_id"]

@@ -1,0 +1,63 @@
+"""The per-instance Pareto frontier: for each val instance, the candidates that score best
+there. Kept incrementally (adding a candidate touches each instance once) so selection
+stays cheap with thousands of candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EPS = 1e-9
+
+
+class Frontier:
+    def __init__(self) -> None:
+        self.best: dict[str, float] = {}
+        self.fronts: dict[str, set[str]] = {}
+        self.means: dict[str, float] = {}
+        self._freq: dict[str, int] | None = None  # cached until the next add
+
+    @classmethod
+    def from_scores(cls, scores: Mapping[str, Mapping[str, float]]) -> "Frontier":
+        f = cls()
+        for cid, per_instance in scores.items():
+            f.add(cid, per_instance)
+        return f
+
+    def add(self, cid: str, per_instance: Mapping[str, float]) -> None:
+        self._freq = None
+        self.means[cid] = sum(per_instance.values()) / max(len(per_instance), 1)
+        for iid, score in per_instance.items():
+            best = self.best.get(iid)
+            if best is None or score > best + EPS:
+                self.best[iid] = score
+                self.fronts[iid] = {cid}
+            elif score >= best - EPS:
+                self.fronts[iid].add(cid)
+
+    def members(self) -> set[str]:
+        return set().union(*self.fronts.values()) if self.fronts else set()
+
+    def best_candidate(self) -> str | None:
+        if not self.means:
+            return None
+        # ties go to the earliest candidate (dicts keep insertion order)
+        best = None
+        for cid, mean in self.means.items():
+            if best is None or mean > self.means[best] + EPS:
+                best = cid
+        return best
+
+    def frequencies(self) -> dict[str, int]:
+        """How many instance fronts each non-dominated candidate leads (GEPA's weights).
+
+        A candidate is dominated when every front it sits in also holds another surviving
+        candidate; those are dropped, weakest first, so specialists survive."""
+        fronts_of: dict[str, list[set[str]]] = {}
+        for front in self.fronts.values():
+            for cid in front:
+                fronts_of.setdefault(cid, []).append(front)
+        alive = set(fronts_of)
+        for cid in sorted(alive, key=lambda c: (self.means.get(c, 0.0), c)):
+            if all(any(o in alive and o != cid for o in f) for f in fronts_of[cid]):
+                alive.discard(cid)
+        return {cid: len(fronts_of[cid]) for cid in alive}

@@ -1,0 +1,90 @@
+"""Numbered schema migrations, applied in order when an archive is opened.
+
+Each migration is a function ``mNNN_name(db)``; the ``_migrations`` table records which
+ran. Never edit a released migration: add the next number. Objectives beyond the score
+(cost, latency, tokens, GPU-seconds) live in JSON columns so that new ones need no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": str, "created_at": str, "updated_at": str, "status": str,
+            "task": str, "task_key": str, "seed": int, "config": str,
+            "seed_candidate": str, "best_candidate": str, "stop_reason": str, "summary": str,
+        },
+        pk="id",
+    )
+    db["candidates"].create(
+        {"id": str, "components": str, "parents": str, "proposer": str, "meta": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["run_candidates"].create(
+        {"run_id": str, "candidate_id": str, "iteration": int, "role": str, "created_at": str},
+        pk=("run_id", "candidate_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("candidate_id", "candidates", "id")],
+    )
+    db["evaluations"].create(
+        {
+            "id": int, "task_key": str, "candidate_id": str, "instance_id": str, "split": str,
+            "score": float, "objectives": str, "output": str, "feedback": str, "trace": str,
+            "error": str, "duration_s": float, "run_id": str, "created_at": str,
+        },
+        pk="id",
+    )
+    db["evaluations"].create_index(
+        ["task_key", "candidate_id", "instance_id", "split"], unique=True
+    )
+    db["evaluations"].create_index(["run_id"])
+    db["llm_calls"].create(
+        {
+            "id": int, "run_id": str, "cache_key": str, "model": str, "purpose": str,
+            "messages": str, "response": str, "prompt_tokens": int, "completion_tokens": int,
+            "cost_usd": float, "latency_s": float, "error": str, "attempt": int,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["llm_calls"].create_index(["cache_key"])
+    db["llm_calls"].create_index(["run_id"])
+    db["events"].create(
+        {"id": int, "run_id": str, "key": str, "kind": str, "iteration": int, "data": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["events"].create_index(["run_id", "key"], unique=True)
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.conn:
+            fn(db)
+            db["_migrations"].insert(
+                {"name": fn.__name__, "applied_at": datetime.now(timezone.utc).isoformat()}
+            )
+        applied.append(fn.__name__)
+    return applied

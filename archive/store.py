@@ -1,0 +1,246 @@
+"""The Archive: one SQLite file (WAL) holding runs, candidates, evaluations, LLM calls
+and events. Writes are transactions; inserts of paid-for results are idempotent, so a
+node that re-runs after a crash finds its earlier results instead of paying again."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from galapagos.archive.migrations import MIGRATIONS, apply_migrations
+from galapagos.archive.records import Candidate, Evaluation
+from galapagos.errors import ArchiveError, RunNotFound
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _loads(text: str | None, default: Any = None) -> Any:
+    return default if text is None else json.loads(text)
+
+
+class Archive:
+    """A project's archive. Thread-safe for the writes the loop and its workers make."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self.db = sqlite_utils.Database(conn)
+            self.db.enable_wal()
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._check_version()
+            apply_migrations(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(
+                f"Cannot open the archive {self.path}: {exc}. If the file is not a Galápagos "
+                "archive, point --archive at another path."
+            ) from exc
+        self._lock = threading.RLock()
+
+    def _check_version(self) -> None:
+        if "_migrations" not in self.db.table_names():
+            return
+        known = {fn.__name__ for fn in MIGRATIONS}
+        unknown = {r["name"] for r in self.db["_migrations"].rows} - known
+        if unknown:
+            raise ArchiveError(
+                f"The archive {self.path} was written by a newer Galápagos (migrations "
+                f"{sorted(unknown)} are unknown here). Upgrade Galápagos to read it."
+            )
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock, self.db.conn:
+            yield
+
+    # runs -----------------------------------------------------------------
+    def create_run(self, run_id: str, *, task: str, task_key: str, seed: int,
+                   config: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db["runs"].insert({
+                "id": run_id, "created_at": now(), "updated_at": now(), "status": "created",
+                "task": task, "task_key": task_key, "seed": seed, "config": _dumps(config),
+            })
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        for key in ("summary", "config"):
+            if key in fields and not isinstance(fields[key], str):
+                fields[key] = _dumps(fields[key])
+        with self.transaction():
+            self.db["runs"].update(run_id, {**fields, "updated_at": now()})
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from runs where id = ? or id like ? order by "
+                                  "created_at", [run_id, f"{run_id}%"]))
+        exact = [r for r in rows if r["id"] == run_id]
+        if exact:
+            rows = exact
+        if len(rows) != 1:
+            what = "No run" if not rows else f"{len(rows)} runs"
+            raise RunNotFound(
+                f"{what} matching '{run_id}' in {self.path}. `galapagos runs` lists the "
+                "runs of this archive; pass a full id or a unique prefix."
+            )
+        row = dict(rows[0])
+        row["config"] = _loads(row["config"], {})
+        row["summary"] = _loads(row["summary"], {})
+        return row
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query("select * from runs order by created_at desc")]
+
+    # candidates -----------------------------------------------------------
+    def add_candidate(self, run_id: str, cand: Candidate, *, iteration: int, role: str) -> str:
+        with self.transaction():
+            self._insert_candidate(cand)
+            self.db.execute(
+                "insert into run_candidates(run_id, candidate_id, iteration, role, created_at) "
+                "values (?,?,?,?,?) on conflict(run_id, candidate_id) do update set "
+                "role = case when excluded.role in ('seed','accepted') then excluded.role "
+                "else run_candidates.role end",
+                [run_id, cand.id, iteration, role, now()],
+            )
+        return cand.id
+
+    def _insert_candidate(self, cand: Candidate) -> None:
+        self.db["candidates"].insert({
+            "id": cand.id, "components": _dumps(cand.components),
+            "parents": _dumps(list(cand.parents)), "proposer": cand.proposer,
+            "meta": _dumps(cand.meta), "created_at": now(),
+        }, ignore=True)
+
+    def get_candidate(self, cid: str) -> Candidate:
+        rows = list(self.db.query("select * from candidates where id = ? or id like ?",
+                                  [cid, f"{cid}%"]))
+        if len(rows) != 1:
+            raise ArchiveError(f"No single candidate matches '{cid}' in {self.path}.")
+        r = rows[0]
+        return Candidate(_loads(r["components"]), tuple(_loads(r["parents"], [])),
+                         r["proposer"], _loads(r["meta"], {}))
+
+    def pool(self, run_id: str) -> list[str]:
+        """Candidates of a run that were scored on the full val split (seed + accepted)."""
+        return [r["candidate_id"] for r in self.db.query(
+            "select candidate_id from run_candidates where run_id = ? and role in "
+            "('seed','accepted') order by iteration, created_at", [run_id])]
+
+    def run_candidates(self, run_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query(
+            "select rc.*, c.proposer, c.parents from run_candidates rc join candidates c "
+            "on c.id = rc.candidate_id where run_id = ? order by iteration", [run_id])]
+
+    def lineage(self, cid: str) -> list[str]:
+        """Every ancestor of a candidate, nearest first (breadth-first over parents)."""
+        seen: list[str] = []
+        frontier = list(self.get_candidate(cid).parents)
+        while frontier:
+            nxt = frontier.pop(0)
+            if nxt in seen:
+                continue
+            seen.append(nxt)
+            frontier.extend(self.get_candidate(nxt).parents)
+        return seen
+
+    # evaluations ----------------------------------------------------------
+    def cached_evaluations(self, task_key: str, cid: str, instance_ids: Iterable[str],
+                           split: str) -> dict[str, Evaluation]:
+        ids = list(instance_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.query(
+            f"select * from evaluations where task_key = ? and candidate_id = ? and split = ? "
+            f"and instance_id in ({marks})", [task_key, cid, split, *ids])
+        return {r["instance_id"]: _row_to_eval(r) for r in rows}
+
+    def record_evaluation(self, run_id: str, task_key: str, ev: Evaluation) -> None:
+        with self.transaction():
+            self.db["evaluations"].insert({
+                "task_key": task_key, "candidate_id": ev.candidate_id,
+                "instance_id": ev.instance_id, "split": ev.split, "score": ev.score,
+                "objectives": _dumps(ev.objectives), "output": ev.output,
+                "feedback": ev.feedback, "trace": _dumps(ev.trace), "error": ev.error,
+                "duration_s": ev.duration_s, "run_id": run_id, "created_at": now(),
+            }, ignore=True)
+
+    def scores(self, task_key: str, cids: Iterable[str], split: str) -> dict[str, dict[str, float]]:
+        ids = list(cids)
+        out: dict[str, dict[str, float]] = {c: {} for c in ids}
+        if not ids:
+            return out
+        marks = ",".join("?" * len(ids))
+        for r in self.db.query(
+            f"select candidate_id, instance_id, score from evaluations where task_key = ? "
+            f"and split = ? and candidate_id in ({marks})", [task_key, split, *ids]):
+            out[r["candidate_id"]][r["instance_id"]] = r["score"]
+        return out
+
+    def metric_calls(self, run_id: str) -> int:
+        """Evaluations this run paid for (cache hits from other runs are free)."""
+        return self.db.execute(
+            "select count(*) from evaluations where run_id = ?", [run_id]).fetchone()[0]
+
+    # llm calls ------------------------------------------------------------
+    def record_llm_call(self, row: dict[str, Any]) -> None:
+        row = {**row, "messages": _dumps(row.get("messages")), "created_at": now()}
+        with self.transaction():
+            self.db["llm_calls"].insert(row)
+
+    def cached_llm_response(self, cache_key: str) -> dict[str, Any] | None:
+        rows = list(self.db.query(
+            "select * from llm_calls where cache_key = ? and error is null order by id limit 1",
+            [cache_key]))
+        return dict(rows[0]) if rows else None
+
+    def llm_spend(self, run_id: str) -> tuple[float, int]:
+        usd, tokens = self.db.execute(
+            "select coalesce(sum(cost_usd),0), coalesce(sum(prompt_tokens+completion_tokens),0)"
+            " from llm_calls where run_id = ?", [run_id]).fetchone()
+        return float(usd), int(tokens)
+
+    def llm_calls(self, run_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query(
+            "select * from llm_calls where run_id = ? order by id", [run_id])]
+
+    # events ---------------------------------------------------------------
+    def emit(self, run_id: str, key: str, kind: str, iteration: int,
+             data: dict[str, Any]) -> bool:
+        """Record an event once; a re-run node that emits the same key is ignored."""
+        with self.transaction():
+            cur = self.db.execute(
+                "insert or ignore into events(run_id, key, kind, iteration, data, created_at) "
+                "values (?,?,?,?,?,?)", [run_id, key, kind, iteration, _dumps(data), now()])
+        return cur.rowcount == 1
+
+    def events(self, run_id: str, kind: str | None = None) -> list[dict[str, Any]]:
+        sql = "select * from events where run_id = ?" + (" and kind = ?" if kind else "")
+        rows = self.db.query(sql + " order by id", [run_id, kind] if kind else [run_id])
+        return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
+
+
+def _row_to_eval(r: dict[str, Any]) -> Evaluation:
+    return Evaluation(
+        candidate_id=r["candidate_id"], instance_id=r["instance_id"], split=r["split"],
+        score=r["score"], output=r["output"] or "", feedback=r["feedback"] or "",
+        trace=_loads(r["trace"]), objectives=_loads(r["objectives"], {}), error=r["error"],
+        duration_s=r["duration_s"] or 0.0,
+    )

@@ -1,0 +1,3 @@
+from galapagos.orchestrator.cli import main
+
+main()

@@ -1,0 +1,190 @@
+"""The ``galapagos`` command: a thin layer over the runner and the archive.
+
+Errors are shown as one paragraph; ``--debug`` shows the traceback too."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from galapagos.errors import ConfigError, GalapagosError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Evolve prompts and agent code with reflective, Pareto-guided search.")
+console = Console()
+err_console = Console(stderr=True)
+DEFAULT_ARCHIVE = ".galapagos/archive.db"
+
+ArchiveOpt = Annotated[Path, typer.Option("--archive", "-a", help="The project's SQLite "
+                                          "archive.")]
+SetOpt = Annotated[Optional[list[str]], typer.Option(
+    "--set", "-s", help="Override any config value, KEY=VALUE with a dotted key, the value "
+    "read as TOML: --set budget.max_iterations=40 --set llm.model='\"openai/gpt-4.1-mini\"'.")]
+ItersOpt = Annotated[Optional[int], typer.Option(help="Shorthand for --set "
+                                                 "budget.max_iterations=N.")]
+CallsOpt = Annotated[Optional[int], typer.Option(help="Shorthand for --set "
+                                                 "budget.max_metric_calls=N.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live display; print the "
+                                        "result only.")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+          = False) -> None:
+    """Evolve prompts and agent code with reflective, Pareto-guided search."""
+
+
+def _overrides(items: list[str] | None, **named: Any) -> dict[str, Any]:
+    from galapagos.orchestrator.config import parse_override
+
+    out = dict(parse_override(i) for i in items or [])
+    out.update({k: v for k, v in named.items() if v is not None})
+    return out
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The TOML config file.")]
+    = Path("config.toml"),
+    set_: SetOpt = None,
+    task: Annotated[Optional[str], typer.Option(help="Shorthand for --set task.name=…")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Shorthand for --set llm.model=… (the "
+                                                 "reflection LLM).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Shorthand for --set run.seed=N.")] = None,
+    archive: Annotated[Optional[Path], typer.Option("--archive", "-a", help="Shorthand for "
+                                                    "--set run.archive=PATH.")] = None,
+    max_iterations: ItersOpt = None,
+    max_metric_calls: CallsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Start a run from a config file, with a live progress display."""
+    from galapagos.orchestrator.config import load_config
+    from galapagos.orchestrator.runner import start_run
+
+    cfg = load_config(config, _overrides(
+        set_, **{"task.name": task, "llm.model": model, "run.seed": seed,
+                 "run.archive": str(archive) if archive else None,
+                 "budget.max_iterations": max_iterations,
+                 "budget.max_metric_calls": max_metric_calls}))
+    _execute(lambda hooks: start_run(cfg, hooks), cfg.budget, quiet)
+
+
+@app.command()
+def resume(
+    run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
+    archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
+    set_: SetOpt = None,
+    max_iterations: ItersOpt = None,
+    max_metric_calls: CallsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Continue a stopped, interrupted or killed run exactly where it left off; raise its
+    budget with --max-iterations / --set to run a finished one further."""
+    from galapagos.archive import Archive
+    from galapagos.orchestrator.config import Config
+    from galapagos.orchestrator.runner import resume_run
+
+    over = _overrides(set_, **{"budget.max_iterations": max_iterations,
+                               "budget.max_metric_calls": max_metric_calls})
+    run = Archive(_existing(archive)).get_run(run_id)
+    budget = Config.model_validate(run["config"]).budget.model_copy(
+        update={k.split(".", 1)[1]: v for k, v in over.items() if k.startswith("budget.")})
+    _execute(lambda hooks: resume_run(archive, run["id"], over, hooks), budget, quiet)
+
+
+def _execute(fn: Any, budget: Any, quiet: bool) -> None:
+    from galapagos.orchestrator.progress import ProgressDisplay
+    from galapagos.orchestrator.report import show_run
+    from galapagos.orchestrator.runner import Hooks
+
+    hooks = Hooks()
+    with hooks.interrupt.on_sigint():
+        if quiet or not console.is_terminal and not sys.stdout.isatty():
+            outcome = fn(hooks)
+        else:
+            display = ProgressDisplay(console, budget)
+            hooks.bus.subscribe(display)
+            with display:
+                outcome = fn(hooks)
+    if outcome.status == "interrupted":
+        err_console.print(f"[yellow]{escape(outcome.message)}[/]")
+        raise typer.Exit(130)
+    from galapagos.archive import Archive
+
+    console.print(show_run(Archive(outcome.archive), outcome.run_id, history=10))
+    console.print(f"Run [bold]{outcome.run_id}[/] {outcome.status}: {outcome.stop_reason}.")
+
+
+@app.command()
+def runs(archive: ArchiveOpt = Path(DEFAULT_ARCHIVE)) -> None:
+    """List the runs in the archive."""
+    from galapagos.archive import Archive
+    from galapagos.orchestrator.report import runs_table
+
+    console.print(runs_table(Archive(_existing(archive))))
+
+
+@app.command()
+def show(
+    run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
+    archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
+    history: Annotated[int, typer.Option(help="How many recent iterations to list.")] = 25,
+) -> None:
+    """Show a run: val beside test for seed, best and frontier, score history, spend, and
+    the best candidate."""
+    from galapagos.archive import Archive
+    from galapagos.orchestrator.report import show_run
+
+    console.print(show_run(Archive(_existing(archive)), run_id, history))
+
+
+@app.command()
+def stop(run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
+         archive: ArchiveOpt = Path(DEFAULT_ARCHIVE)) -> None:
+    """Ask a running run to stop at its next safe point (it writes the stop file)."""
+    from galapagos.archive import Archive
+
+    run = Archive(_existing(archive)).get_run(run_id)
+    path = run["config"].get("budget", {}).get("stop_file") or \
+        archive.parent / f"stop-{run['id']}"
+    Path(path).touch()
+    console.print(f"Asked run {run['id']} to stop (wrote {path}).")
+
+
+@app.command()
+def tasks() -> None:
+    """List the installed task plug-ins (entry-point group 'galapagos.tasks')."""
+    from rich.table import Table
+
+    from galapagos.tasks import available
+
+    t = Table(title="Installed tasks")
+    t.add_column("name")
+    t.add_column("factory")
+    for name, where in sorted(available().items()):
+        t.add_row(name, where)
+    console.print(t)
+    console.print("A config may also name 'package.module:factory' or 'path/to/task.py:factory'.")
+
+
+def _existing(archive: Path) -> Path:
+    if not archive.exists():
+        raise ConfigError(f"No archive at {archive}. Pass --archive with the path a run wrote "
+                          "(run.archive in its config; default .galapagos/archive.db).")
+    return archive
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        app()
+    except GalapagosError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)

@@ -1,0 +1,200 @@
+"""The run configuration: pydantic models for ``config.toml``. Every field is documented
+here and in the shipped config.toml, whose values are the demo's. Unknown keys, wrong
+types and out-of-range values fail before anything runs, naming the field."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from galapagos.errors import ConfigError
+
+Strict = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RunConfig(BaseModel):
+    model_config = Strict
+    name: str = Field("run", description="A label for the run, shown in `galapagos runs`.")
+    seed: int = Field(0, description="Seed of the run's random generator (selection, "
+                      "minibatches, proposer choice); its state is saved, so resume is exact.")
+    archive: str = Field(".galapagos/archive.db", description="The project's SQLite archive. "
+                         "Relative paths are taken from the config file's folder.")
+
+
+class TaskConfig(BaseModel):
+    model_config = Strict
+    name: str = Field(..., min_length=1, description="An installed task (`galapagos tasks`),"
+                      " 'package.module:factory', or 'path/to/task.py:factory'.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Passed to the task's "
+                                    "factory as-is; each task documents its own.")
+
+
+class LLMConfig(BaseModel):
+    model_config = Strict
+    model: str = Field("local/gemma3-270m", description="The reflection LLM, as litellm "
+                       "names it: 'openai/gpt-4.1-mini', 'anthropic/claude-sonnet-4-5', "
+                       "'ollama/llama3', 'local/gemma3-270m' (embedded), 'fake/deterministic'.")
+    temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(400, gt=0, description="Longest answer, in tokens.")
+    timeout_s: float = Field(120, gt=0, description="Seconds before one call times out.")
+    max_retries: int = Field(3, ge=0, description="Retries of a transient failure (timeout, "
+                             "rate limit, server error), with exponential backoff.")
+    backoff_s: float = Field(1.0, ge=0, description="First backoff delay; doubles each retry.")
+
+
+class SelectorConfig(BaseModel):
+    model_config = Strict
+    kind: Literal["pareto", "best", "epsilon"] = Field(
+        "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
+        "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
+        "probability epsilon a random pool member).")
+    epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
+
+
+class ReflectiveConfig(BaseModel):
+    model_config = Strict
+    components: list[str] = Field(default_factory=list, description="Components the "
+                                  "reflective proposer may rewrite, round robin; empty: all.")
+
+
+class DemosConfig(BaseModel):
+    model_config = Strict
+    max_demos: int = Field(4, ge=1, le=32, description="Most demonstrations in a candidate.")
+
+
+class MergeConfig(BaseModel):
+    model_config = Strict
+    every: int = Field(4, ge=1, description="Try a merge every N-th iteration when two "
+                       "frontier candidates share an ancestor.")
+
+
+class ProposersConfig(BaseModel):
+    model_config = Strict
+    use: list[Literal["reflective", "demos", "merge"]] = Field(
+        default_factory=lambda: ["reflective", "demos", "merge"],
+        description="The proposers in play. Mutations (reflective, demos) are drawn by "
+        "weight; merge runs on its own schedule.")
+    weights: dict[str, float] = Field(default_factory=dict, description="Draw weight per "
+                                      "mutation proposer; missing ones weigh 1.")
+    reflective: ReflectiveConfig = Field(default_factory=ReflectiveConfig)
+    demos: DemosConfig = Field(default_factory=DemosConfig)
+    merge: MergeConfig = Field(default_factory=MergeConfig)
+
+    @field_validator("use")
+    @classmethod
+    def _not_empty(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("name at least one proposer: reflective, demos or merge")
+        return v
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, w in v.items():
+            if k not in ("reflective", "demos"):
+                raise ValueError(f"weights are for 'reflective' and 'demos', not '{k}'")
+            if w < 0:
+                raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
+        return v
+
+
+class LoopConfig(BaseModel):
+    model_config = Strict
+    minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
+    acceptance: Literal["strict", "non_decreasing"] = Field(
+        "strict", description="Accept a child when its minibatch sum beats the parent's "
+        "('strict') or at least ties it ('non_decreasing').")
+    workers: int = Field(1, ge=1, description="Evaluations run at once.")
+
+
+class BudgetConfig(BaseModel):
+    model_config = Strict
+    max_metric_calls: int | None = Field(None, ge=0, description="Most evaluations paid for.")
+    max_llm_usd: float | None = Field(None, ge=0, description="Most dollars on LLM calls.")
+    max_llm_tokens: int | None = Field(None, ge=0, description="Most LLM tokens.")
+    max_wall_s: float | None = Field(None, ge=0, description="Most seconds of running time "
+                                     "(summed over resumes).")
+    max_iterations: int | None = Field(None, ge=0, description="Most iterations.")
+    patience: int | None = Field(None, ge=1, description="Stop after this many iterations "
+                                 "without a better best val score.")
+    stop_file: str | None = Field(None, description="Stop at the next safe point when this "
+                                  "file exists (default: <archive folder>/stop-<run id>).")
+
+
+class Config(BaseModel):
+    model_config = Strict
+    run: RunConfig = Field(default_factory=RunConfig)
+    task: TaskConfig
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    selector: SelectorConfig = Field(default_factory=SelectorConfig)
+    proposers: ProposersConfig = Field(default_factory=ProposersConfig)
+    loop: LoopConfig = Field(default_factory=LoopConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                base: dict[str, Any] | None = None) -> Config:
+    """Read a TOML file (or start from ``base``), apply dotted overrides, validate."""
+    data: dict[str, Any] = dict(base or {})
+    source = "configuration"
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        if not p.is_file():
+            raise ConfigError(f"Config file '{p}' does not exist. Pass --config with the "
+                              "path of a TOML file (the repository's config.toml is a start).")
+        try:
+            data = tomllib.loads(p.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p} is not valid TOML: {exc}.") from exc
+        arch = data.get("run", {}).get("archive")
+        if isinstance(arch, str) and not Path(arch).is_absolute():
+            data.setdefault("run", {})["archive"] = str(p.parent / arch)
+    for key, value in (overrides or {}).items():
+        _set_dotted(data, key, value)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source} is invalid: {_explain(exc)}") from exc
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``budget.max_iterations=10`` -> (key, 10); the value is read as TOML when it can be."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set '{item}' is not KEY=VALUE (for example "
+                          "--set budget.max_iterations=10).")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"Cannot set '{key}': '{part}' is not a table.")
+        node = child
+    node[last] = value
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; check its spelling against config.toml"
+        elif err["type"] == "missing":
+            msg = "required; add it"
+        got = err.get("input")
+        shown = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {got!r})"
+        parts.append(f"[{where}] {msg}{shown}")
+    return "; ".join(parts) + "."

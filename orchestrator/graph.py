@@ -1,0 +1,53 @@
+"""The loop as a LangGraph StateGraph. Routers return node names; a checkpoint after
+every node (written synchronously) lets ``resume`` continue exactly where a run stopped.
+
+    START ─► seed ─► gate ─┬─► select ─► parent_eval ─► propose ─┬─► child_eval ─┬─► validate ─► gate
+                           │                                     └─► gate        └─► gate
+                           └─► finish ─► END
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+
+from galapagos.orchestrator.loop import Loop
+from galapagos.orchestrator.state import LoopState
+
+
+def _entry(state: LoopState) -> Literal["seed", "gate"]:
+    return "gate" if state.get("seeded") else "seed"
+
+
+def _after_gate(state: LoopState) -> Literal["select", "finish"]:
+    return "finish" if state.get("stop_reason") else "select"
+
+
+def _after_step(state: LoopState) -> Literal["propose", "gate"]:
+    return "gate" if state.get("stop_reason") else "propose"
+
+
+def _after_propose(state: LoopState) -> Literal["child_eval", "gate"]:
+    return "child_eval" if state.get("child") and not state.get("stop_reason") else "gate"
+
+
+def _after_child(state: LoopState) -> Literal["validate", "gate"]:
+    return "validate" if state.get("accepted") and not state.get("stop_reason") else "gate"
+
+
+def build_graph(loop: Loop, checkpointer: Any) -> Any:
+    g = StateGraph(LoopState)
+    for name in ("seed", "gate", "select", "parent_eval", "propose", "child_eval", "validate",
+                 "finish"):
+        g.add_node(name, getattr(loop, name))
+    g.add_conditional_edges(START, _entry)
+    g.add_edge("seed", "gate")
+    g.add_conditional_edges("gate", _after_gate)
+    g.add_edge("select", "parent_eval")
+    g.add_conditional_edges("parent_eval", _after_step)
+    g.add_conditional_edges("propose", _after_propose)
+    g.add_conditional_edges("child_eval", _after_child)
+    g.add_edge("validate", "gate")
+    g.add_edge("finish", END)
+    return g.compile(checkpointer=checkpointer)

@@ -1,0 +1,45 @@
+"""Ctrl-C handling: the first SIGINT asks the loop to stop at its next safe point (between
+two evaluations, or before the next iteration); a second one stops at once."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from galapagos.errors import Interrupted
+
+
+class InterruptFlag:
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Interrupted("Interrupted by Ctrl-C at a safe point.")
+
+    @contextmanager
+    def on_sigint(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            if self._event.is_set():
+                raise KeyboardInterrupt
+            self._event.set()
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,225 @@
+"""The nodes of the evolution loop. Each reads the typed state, does one step, writes what
+it paid for to the archive, and returns a partial state; LangGraph checkpoints after each.
+A node that re-runs after a crash finds its evaluations and LLM answers in the archive."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from galapagos.archive import Archive, Candidate, Evaluation, Frontier
+from galapagos.errors import BudgetExhausted, LLMError
+from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
+from galapagos.orchestrator.config import Config
+from galapagos.orchestrator.evaluator import Evaluator
+from galapagos.orchestrator.events import Event, EventBus
+from galapagos.orchestrator.interrupt import InterruptFlag
+from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
+from galapagos.orchestrator.selectors import Selector
+from galapagos.orchestrator.state import LoopState, rng_from, rng_state
+from galapagos.tasks.protocol import Instance, Task
+
+EPS = 1e-9
+TEST_FRONTIER_MAX = 5
+
+
+def node(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Time every node into ``elapsed_s``; turn an exhausted metric budget into a stop."""
+
+    @functools.wraps(fn)
+    def wrapper(self: "Loop", state: LoopState) -> dict[str, Any]:
+        start = time.perf_counter()
+        try:
+            update = fn(self, state)
+        except OutOfBudget:
+            update = {"stop_reason": "budget: metric calls "
+                      f"({self.archive.metric_calls(self.run_id)} used)"}
+        update["elapsed_s"] = state.get("elapsed_s", 0.0) + time.perf_counter() - start
+        return update
+
+    return wrapper
+
+
+class Loop:
+    def __init__(self, *, run_id: str, cfg: Config, archive: Archive, task: Task,
+                 evaluator: Evaluator, selector: Selector, mutations: dict[str, Proposer],
+                 merge: Proposer | None, budget: Budget, bus: EventBus,
+                 interrupt: InterruptFlag):
+        self.run_id, self.cfg, self.archive, self.task = run_id, cfg, archive, task
+        self.evaluator, self.selector, self.mutations, self.merge = (
+            evaluator, selector, mutations, merge)
+        self.budget, self.bus, self.interrupt = budget, bus, interrupt
+        self.splits: dict[str, list[Instance]] = {"train": [], "val": [], "test": []}
+        for inst in task.instances():
+            self.splits[inst.split].append(inst)
+        self.by_id = {i.id: i for i in task.instances()}
+        pool = archive.pool(run_id)
+        val_ids = {i.id for i in self.splits["val"]}
+        scores = archive.scores(evaluator.task_key, pool, "val")
+        self.frontier = Frontier.from_scores(
+            {c: {i: s for i, s in sc.items() if i in val_ids} for c, sc in scores.items()})
+
+    # helpers --------------------------------------------------------------
+    def emit(self, kind: str, key: str, iteration: int, **data: Any) -> None:
+        self.archive.emit(self.run_id, key, kind, iteration, data)
+        self.bus.publish(Event(kind, self.run_id, iteration, data))
+
+    def usage(self, state: LoopState) -> Usage:
+        usd, tokens = self.archive.llm_spend(self.run_id)
+        return Usage(state["iteration"], self.archive.metric_calls(self.run_id), usd, tokens,
+                     state.get("elapsed_s", 0.0), state["iteration"] - state["improved_at"])
+
+    def _mean(self, evals: dict[str, Evaluation]) -> float:
+        return sum(e.score for e in evals.values()) / max(len(evals), 1)
+
+    def _end_iteration(self, state: LoopState, outcome: str, **data: Any) -> None:
+        u = self.usage(state)
+        self.emit("iteration", f"it:{state['iteration']}", state["iteration"], outcome=outcome,
+                  parent=state.get("parent"), proposer=state.get("proposer"),
+                  metric_calls=u.metric_calls, llm_usd=u.llm_usd, llm_tokens=u.llm_tokens,
+                  elapsed_s=u.elapsed_s, frontier=len(self.frontier.frequencies()),
+                  best_val=max(state["best_val"], data.get("val") or 0.0), **data)
+
+    # nodes ----------------------------------------------------------------
+    @node
+    def seed(self, state: LoopState) -> dict[str, Any]:
+        cand = Candidate(self.task.seed_candidate())
+        self.archive.add_candidate(self.run_id, cand, iteration=0, role="seed")
+        evals = self.evaluator.run(cand, self.splits["val"], "val", enforce_budget=False)
+        self.frontier.add(cand.id, {i: e.score for i, e in evals.items()})
+        mean = self._mean(evals)
+        self.archive.update_run(self.run_id, status="running", seed_candidate=cand.id,
+                                best_candidate=cand.id)
+        self.emit("seed", "seed", 0, candidate=cand.id, val=mean)
+        return {"seeded": True, "best": cand.id, "best_val": mean}
+
+    @node
+    def gate(self, state: LoopState) -> dict[str, Any]:
+        self.interrupt.check()
+        return {"stop_reason": self.budget.stop_reason(self.usage(state))}
+
+    @node
+    def select(self, state: LoopState) -> dict[str, Any]:
+        rng = rng_from(state)
+        iteration = state["iteration"] + 1
+        pool = self.archive.pool(self.run_id)
+        parent = self.selector.select(self.frontier, pool, rng)
+        train = self.splits["train"]
+        k = min(self.cfg.loop.minibatch_size, len(train))
+        minibatch = [i.id for i in rng.sample(train, k)]
+        proposer = self._pick_proposer(iteration, rng)
+        return {"iteration": iteration, "parent": parent, "minibatch": minibatch,
+                "proposer": proposer, "child": None, "accepted": False, "note": "",
+                "rng": rng_state(rng)}
+
+    def _pick_proposer(self, iteration: int, rng: Any) -> str:
+        every = self.cfg.proposers.merge.every
+        if self.merge and (not self.mutations or (
+                iteration % every == 0 and len(self.frontier.frequencies()) >= 2)):
+            return self.merge.name
+        names = sorted(self.mutations)
+        weights = [self.cfg.proposers.weights.get(n, 1.0) for n in names]
+        return rng.choices(names, weights=weights, k=1)[0]
+
+    @node
+    def parent_eval(self, state: LoopState) -> dict[str, Any]:
+        parent = self.archive.get_candidate(state["parent"])
+        evals = self.evaluator.run(parent, self._minibatch(state), "train")
+        return {"parent_mb": sum(e.score for e in evals.values())}
+
+    def _minibatch(self, state: LoopState) -> list[Instance]:
+        return [self.by_id[i] for i in state["minibatch"]]
+
+    @node
+    def propose(self, state: LoopState) -> dict[str, Any]:
+        rng = rng_from(state)
+        parent = self.archive.get_candidate(state["parent"])
+        minibatch = self._minibatch(state)
+        results = self.evaluator.run(parent, minibatch, "train", enforce_budget=False)
+        ctx = ProposalContext(
+            self.run_id, state["iteration"], parent, minibatch, results, self.splits["train"],
+            rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
+            state["cursor"], getattr(self.task, "demo_component", None),
+            set(state["tried_merges"]))
+        update: dict[str, Any] = {"rng": rng_state(rng), "child": None}
+        proposer = self.mutations.get(state["proposer"]) or self.merge
+        assert proposer is not None
+        try:
+            prop = proposer.propose(ctx)
+        except (BudgetExhausted, LLMError) as exc:
+            self._end_iteration(state, "failed", error=str(exc))
+            return {**update, "failed_iterations": state["failed_iterations"] + 1,
+                    "note": f"failed: {exc}"}
+        return {**update, **self._adopt(state, prop)}
+
+    def _adopt(self, state: LoopState, prop: Proposal) -> dict[str, Any]:
+        update: dict[str, Any] = {}
+        if prop.proposer == "reflective":
+            update["cursor"] = state["cursor"] + 1
+        if prop.merge_key:
+            update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
+        if prop.child is None or prop.child.id in self.archive.pool(self.run_id):
+            reason = prop.rejected or "child is already in the pool"
+            self._end_iteration(state, "rejected", reason=reason, note=prop.note)
+            return {**update, "note": f"rejected: {reason}"}
+        self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
+                                   role="proposed")
+        return {**update, "child": prop.child.id, "note": prop.note}
+
+    @node
+    def child_eval(self, state: LoopState) -> dict[str, Any]:
+        child = self.archive.get_candidate(state["child"])
+        evals = self.evaluator.run(child, self._minibatch(state), "train")
+        score = sum(e.score for e in evals.values())
+        parent = state["parent_mb"]
+        strict = self.cfg.loop.acceptance == "strict"
+        accepted = score > parent + EPS if strict else score >= parent - EPS
+        if not accepted:
+            self._end_iteration(state, "rejected", child=state["child"], parent_mb=parent,
+                                child_mb=score, reason="not better on the minibatch")
+        return {"child_mb": score, "accepted": accepted}
+
+    @node
+    def validate(self, state: LoopState) -> dict[str, Any]:
+        child = self.archive.get_candidate(state["child"])
+        evals = self.evaluator.run(child, self.splits["val"], "val")
+        self.archive.add_candidate(self.run_id, child, iteration=state["iteration"],
+                                   role="accepted")
+        self.frontier.add(child.id, {i: e.score for i, e in evals.items()})
+        mean = self._mean(evals)
+        improved = mean > state["best_val"] + EPS
+        self._end_iteration(state, "accepted", child=child.id, parent_mb=state["parent_mb"],
+                            child_mb=state["child_mb"], val=mean, new_best=improved)
+        if not improved:
+            return {}
+        self.archive.update_run(self.run_id, best_candidate=child.id)
+        self.emit("best", f"best:{state['iteration']}", state["iteration"], candidate=child.id,
+                  val=mean)
+        return {"best": child.id, "best_val": mean, "improved_at": state["iteration"]}
+
+    @node
+    def finish(self, state: LoopState) -> dict[str, Any]:
+        run = self.archive.get_run(self.run_id)
+        freq = self.frontier.frequencies()
+        ranked = sorted(freq, key=lambda c: (-self.frontier.means.get(c, 0), c))
+        chosen = list(dict.fromkeys([state["best"], run["seed_candidate"],
+                                     *ranked[:TEST_FRONTIER_MAX]]))
+        test = {}
+        for cid in chosen:
+            evals = self.evaluator.run(self.archive.get_candidate(cid), self.splits["test"],
+                                       "test", enforce_budget=False)
+            test[cid] = self._mean(evals)
+        u = self.usage(state)
+        summary = {"best": state["best"], "seed": run["seed_candidate"],
+                   "val": {c: self.frontier.means.get(c) for c in chosen}, "test": test,
+                   "frontier": ranked, "iterations": u.iterations,
+                   "metric_calls": u.metric_calls, "llm_usd": u.llm_usd,
+                   "llm_tokens": u.llm_tokens, "elapsed_s": u.elapsed_s,
+                   "failed_iterations": state["failed_iterations"]}
+        self.archive.update_run(self.run_id, status="finished", stop_reason=state["stop_reason"],
+                                best_candidate=state["best"], summary=summary)
+        self.emit("finish", f"finish:{state['iteration']}", state["iteration"],
+                  stop_reason=state["stop_reason"], **summary)
+        return {"finished": True}

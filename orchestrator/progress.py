@@ -1,0 +1,82 @@
+"""The live progress display: a listener on the loop's events, never a caller of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from galapagos.orchestrator.config import BudgetConfig
+from galapagos.orchestrator.events import Event
+
+
+class ProgressDisplay:
+    def __init__(self, console: Console, budget: BudgetConfig, run_id: str = ""):
+        self.console, self.budget = console, budget
+        self.info: dict[str, Any] = {"run": run_id, "iteration": 0, "best_val": None,
+                                     "frontier": 1, "last": "evaluating the seed on val…"}
+        total = budget.max_iterations
+        self.progress = Progress(TextColumn("[bold]iterations"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}" if total else
+                                            "{task.completed}"), TimeElapsedColumn(),
+                                 console=console)
+        self.bar = self.progress.add_task("iterations", total=total)
+        self.live = Live(self._render(), console=console, refresh_per_second=4,
+                         transient=False)
+
+    def __enter__(self) -> "ProgressDisplay":
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.live.update(self._render())
+        self.live.__exit__(*exc)
+
+    def __call__(self, event: Event) -> None:
+        d = event.data
+        if event.kind == "seed":
+            self.info.update(best_val=d["val"], last=f"seed scored {d['val']:.3f} on val")
+        elif event.kind == "iteration":
+            self.info.update(iteration=event.iteration, best_val=d.get("best_val"),
+                             frontier=d.get("frontier"), metric_calls=d.get("metric_calls"),
+                             llm_usd=d.get("llm_usd"), llm_tokens=d.get("llm_tokens"),
+                             last=_describe(event))
+            self.progress.update(self.bar, completed=event.iteration)
+        elif event.kind == "best":
+            self.info["last"] += f"  [green]new best {d['val']:.3f}[/]"
+        elif event.kind == "finish":
+            self.info["last"] = f"finished: {d.get('stop_reason')}"
+        self.live.update(self._render())
+
+    def _render(self) -> Group:
+        i, b = self.info, self.budget
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="dim")
+        t.add_column()
+        best = "-" if i["best_val"] is None else f"{i['best_val']:.3f}"
+        t.add_row("run", str(i["run"]))
+        t.add_row("best val", best)
+        t.add_row("frontier", str(i.get("frontier", 1)))
+        t.add_row("metric calls", _of(i.get("metric_calls", 0), b.max_metric_calls))
+        t.add_row("LLM spend", f"${i.get('llm_usd') or 0:.4f}"
+                  f"{'' if b.max_llm_usd is None else f' of ${b.max_llm_usd:.2f}'}, "
+                  f"{_of(i.get('llm_tokens') or 0, b.max_llm_tokens)} tokens")
+        t.add_row("last", i["last"])
+        return Group(self.progress, t)
+
+
+def _of(used: Any, limit: Any) -> str:
+    return f"{used}" if limit is None else f"{used} of {limit}"
+
+
+def _describe(event: Event) -> str:
+    d = event.data
+    who = d.get("proposer") or "?"
+    if d["outcome"] == "accepted":
+        return f"#{event.iteration} {who}: [green]accepted[/] (val {d.get('val', 0):.3f})"
+    if d["outcome"] == "failed":
+        return f"#{event.iteration} {who}: [red]failed[/] ({str(d.get('error'))[:80]})"
+    return f"#{event.iteration} {who}: rejected ({d.get('reason')})"

@@ -1,0 +1,9 @@
+"""Proposers, one per file, behind the ``Proposer`` protocol."""
+
+from galapagos.orchestrator.proposers.base import Proposal, ProposalContext, Proposer
+from galapagos.orchestrator.proposers.demos import DemoMutation
+from galapagos.orchestrator.proposers.merge import SystemAwareMerge
+from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, extract_block
+
+__all__ = ["DemoMutation", "Proposal", "ProposalContext", "Proposer", "ReflectiveMutation",
+           "SystemAwareMerge", "extract_block"]

@@ -1,0 +1,46 @@
+"""The proposer protocol: something that makes a new candidate from a parent and what the
+parent did on a train minibatch. Proposers see train data only, never val or test."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from galapagos.archive import Candidate, Evaluation, Frontier
+from galapagos.tasks.protocol import Instance
+
+
+@dataclass
+class ProposalContext:
+    run_id: str
+    iteration: int
+    parent: Candidate
+    minibatch: Sequence[Instance]
+    results: dict[str, Evaluation]
+    train: Sequence[Instance]
+    rng: random.Random
+    frontier: Frontier
+    get_candidate: Callable[[str], Candidate]
+    lineage: Callable[[str], list[str]]
+    component_cursor: int = 0
+    demo_component: str | None = None
+    tried_merges: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Proposal:
+    """A child candidate, or the reason there is none (a rejected proposal)."""
+
+    proposer: str
+    child: Candidate | None = None
+    rejected: str | None = None
+    note: str = ""
+    merge_key: str | None = None
+
+
+class Proposer(Protocol):
+    name: str
+
+    def propose(self, ctx: ProposalContext) -> Proposal: ...

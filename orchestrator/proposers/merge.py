@@ -1,0 +1,46 @@
+"""GEPA's system-aware merge: two frontier candidates that share an ancestor, neither
+descending from the other, are combined component by component: where one of them kept
+the ancestor's text, take the other's change; where both changed it, take the text of the
+one with the higher mean val score."""
+
+from __future__ import annotations
+
+from galapagos.archive import Candidate
+from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
+
+
+class SystemAwareMerge:
+    name = "merge"
+
+    def propose(self, ctx: ProposalContext) -> Proposal:
+        members = sorted(ctx.frontier.frequencies())
+        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        ctx.rng.shuffle(pairs)
+        for a, b in pairs:
+            prop = self._try(ctx, a, b)
+            if prop is not None:
+                return prop
+        return Proposal(self.name, rejected="no pair of frontier candidates to merge")
+
+    def _try(self, ctx: ProposalContext, a: str, b: str) -> Proposal | None:
+        anc_a, anc_b = ctx.lineage(a), ctx.lineage(b)
+        if a in anc_b or b in anc_a:
+            return None
+        common = [x for x in anc_a if x in set(anc_b)]
+        if not common:
+            return None
+        ancestor = common[0]
+        key = f"{a}+{b}@{ancestor}"
+        if key in ctx.tried_merges:
+            return None
+        ca, cb, co = (ctx.get_candidate(x).components for x in (a, b, ancestor))
+        better = ca if ctx.frontier.means.get(a, 0) >= ctx.frontier.means.get(b, 0) else cb
+        merged = {}
+        for name in sorted(set(ca) | set(cb)):
+            va, vb, vo = ca.get(name), cb.get(name), co.get(name)
+            merged[name] = vb if va == vo else va if vb == vo else better.get(name, va or vb)
+        child = Candidate(merged, (a, b), self.name, {"ancestor": ancestor})
+        if child.id in (a, b):
+            ctx.tried_merges.add(key)
+            return None
+        return Proposal(self.name, child=child, note=f"merged {a[:8]}+{b[:8]}", merge_key=key)

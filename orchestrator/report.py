@@ -1,0 +1,101 @@
+"""Tables for ``galapagos runs`` and ``galapagos show``, read from the archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+from galapagos.archive import Archive
+
+
+def runs_table(archive: Archive) -> Table:
+    t = Table(title=f"Runs in {archive.path}")
+    t.add_column("run", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    for col in ("iters", "seed val", "best val", "best test"):
+        t.add_column(col, justify="right")
+    t.add_column("task", overflow="fold")
+    t.add_column("created (UTC)")
+    for r in archive.list_runs():
+        s = archive.get_run(r["id"])["summary"]
+        seed, best = s.get("seed"), s.get("best")
+        t.add_row(r["id"], r["status"], str(s.get("iterations", "-")),
+                  _f(s.get("val", {}).get(seed)), _f(s.get("val", {}).get(best)),
+                  _f(s.get("test", {}).get(best)), r["task"], r["created_at"][:16])
+    return t
+
+
+def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
+    run = archive.get_run(run_id)
+    s: dict[str, Any] = run["summary"]
+    parts: list[Any] = [_overview(run, s)]
+    if s.get("test"):
+        parts.append(_scores(s))
+    parts.append(_history(archive, run["id"], history))
+    parts.append(_spend(archive, run["id"]))
+    best = run["best_candidate"]
+    if best:
+        cand = archive.get_candidate(best)
+        body = "\n\n".join(f"[bold]{k}[/]\n{v}" for k, v in sorted(cand.components.items()))
+        parts.append(Panel(body, title=f"best candidate {best} ({cand.proposer})"))
+    return Group(*parts)
+
+
+def _overview(run: dict[str, Any], s: dict[str, Any]) -> Table:
+    t = Table(title=f"Run {run['id']}", show_header=False)
+    t.add_column(style="dim")
+    t.add_column()
+    rows = [("task", run["task"]), ("status", run["status"]),
+            ("stop reason", run["stop_reason"] or "-"),
+            ("iterations", s.get("iterations", "-")), ("metric calls", s.get("metric_calls", "-")),
+            ("LLM spend", f"${s.get('llm_usd', 0):.4f}, {s.get('llm_tokens', 0)} tokens"),
+            ("running time", f"{s.get('elapsed_s', 0):.1f} s"),
+            ("failed iterations", s.get("failed_iterations", 0))]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    return t
+
+
+def _scores(s: dict[str, Any]) -> Table:
+    t = Table(title="Scores: val beside test (seed, best and frontier)")
+    for col in ("candidate", "role", "val", "test"):
+        t.add_column(col, justify="right" if col in ("val", "test") else "left")
+    for cid, test in s["test"].items():
+        role = "best" if cid == s.get("best") else "seed" if cid == s.get("seed") else "frontier"
+        t.add_row(cid, role, _f(s["val"].get(cid)), _f(test))
+    return t
+
+
+def _history(archive: Archive, run_id: str, n: int) -> Table:
+    events = archive.events(run_id, "iteration")
+    t = Table(title=f"Score history (last {min(n, len(events))} of {len(events)} iterations)")
+    for col in ("iter", "proposer", "outcome", "minibatch", "val", "note"):
+        t.add_column(col)
+    for e in events[-n:]:
+        d = e["data"]
+        mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
+        note = d.get("reason") or d.get("error") or ("new best" if d.get("new_best") else "")
+        t.add_row(str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb,
+                  _f(d.get("val")), str(note)[:60])
+    return t
+
+
+def _spend(archive: Archive, run_id: str) -> Table:
+    t = Table(title="LLM calls by purpose")
+    for col in ("purpose", "model", "calls", "errors", "tokens", "dollars", "seconds"):
+        t.add_column(col)
+    for r in archive.db.query(
+            "select purpose, model, count(*) n, sum(error is not null) e, "
+            "sum(coalesce(prompt_tokens,0)+coalesce(completion_tokens,0)) tok, "
+            "sum(coalesce(cost_usd,0)) usd, sum(coalesce(latency_s,0)) sec from llm_calls "
+            "where run_id = ? group by purpose, model", [run_id]):
+        t.add_row(r["purpose"], r["model"], str(r["n"]), str(r["e"]), str(r["tok"]),
+                  f"{r['usd']:.4f}", f"{r['sec']:.1f}")
+    return t
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"

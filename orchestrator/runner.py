@@ -1,0 +1,157 @@
+"""Starting and resuming runs: the library API the CLI is a thin layer over.
+
+    outcome = start_run(load_config("config.toml"))
+    outcome = resume_run(".galapagos/archive.db", outcome.run_id, {"budget.max_iterations": 40})
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from galapagos.agents.llm import LLMClient, SpendLimit
+from galapagos.archive import Archive
+from galapagos.errors import ConfigError, GalapagosError, Interrupted, TaskError
+from galapagos.orchestrator.budget import Budget
+from galapagos.orchestrator.config import Config, _set_dotted
+from galapagos.orchestrator.evaluator import Evaluator
+from galapagos.orchestrator.events import EventBus
+from galapagos.orchestrator.graph import build_graph
+from galapagos.orchestrator.interrupt import InterruptFlag
+from galapagos.orchestrator.loop import Loop
+from galapagos.orchestrator.proposers import (DemoMutation, Proposer, ReflectiveMutation,
+                                              SystemAwareMerge)
+from galapagos.orchestrator.selectors import make_selector
+from galapagos.orchestrator.state import initial_state
+from galapagos.tasks import TaskContext, load_task
+
+
+@dataclass
+class Outcome:
+    run_id: str
+    status: str
+    stop_reason: str | None
+    archive: Path
+    summary: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass
+class Hooks:
+    """What a caller may plug in: listeners, the Ctrl-C flag, and the clock the LLM
+    client's backoff sleeps on (tests pass a fake)."""
+
+    bus: EventBus = field(default_factory=EventBus)
+    interrupt: InterruptFlag = field(default_factory=InterruptFlag)
+    sleep: Callable[[float], None] = time.sleep
+
+
+def start_run(cfg: Config, hooks: Hooks | None = None) -> Outcome:
+    hooks = hooks or Hooks()
+    archive = Archive(cfg.run.archive)
+    run_id = f"{cfg.run.name}-{uuid.uuid4().hex[:8]}"
+    task, task_key = _load_task(cfg, archive, run_id, hooks)
+    archive.create_run(run_id, task=cfg.task.name, task_key=task_key, seed=cfg.run.seed,
+                       config=cfg.model_dump(mode="json"))
+    return _drive(cfg, archive, run_id, task, task_key, hooks)
+
+
+def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] | None = None,
+               hooks: Hooks | None = None) -> Outcome:
+    hooks = hooks or Hooks()
+    archive = Archive(archive_path)
+    run = archive.get_run(run_id)
+    data = run["config"]
+    data.setdefault("run", {})["archive"] = str(archive_path)
+    for key, value in (overrides or {}).items():
+        _set_dotted(data, key, value)
+    try:
+        cfg = Config.model_validate(data)
+    except Exception as exc:
+        raise ConfigError(f"The overrides for run {run['id']} are invalid: {exc}") from exc
+    archive.update_run(run["id"], config=cfg.model_dump(mode="json"))
+    task, task_key = _load_task(cfg, archive, run["id"], hooks)
+    if task_key != run["task_key"]:
+        raise TaskError(
+            f"Task '{cfg.task.name}' has changed since run {run['id']} started (its data, model "
+            "or options differ), so the archived scores no longer hold. Start a new run.")
+    return _drive(cfg, archive, run["id"], task, task_key, hooks)
+
+
+def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tuple[Any, str]:
+    def task_llm(model: str) -> LLMClient:
+        return LLMClient(model, log=archive, run_id=run_id, temperature=0.0,
+                         timeout_s=cfg.llm.timeout_s, max_retries=cfg.llm.max_retries,
+                         backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep)
+
+    task = load_task(cfg.task.name, TaskContext(options=dict(cfg.task.options), llm=task_llm))
+    key = hashlib.sha256(f"{cfg.task.name}|{task.fingerprint()}".encode()).hexdigest()[:16]
+    return task, key
+
+
+def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Proposer | None]:
+    p = cfg.proposers
+    mutations: dict[str, Proposer] = {}
+    if "reflective" in p.use and p.weights.get("reflective", 1.0) > 0:
+        mutations["reflective"] = ReflectiveMutation(llm, p.reflective.components)
+    if "demos" in p.use and p.weights.get("demos", 1.0) > 0:
+        mutations["demos"] = DemoMutation(p.demos.max_demos)
+    merge = SystemAwareMerge() if "merge" in p.use else None
+    return mutations, merge
+
+
+def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
+           hooks: Hooks) -> Outcome:
+    stop_file = Path(cfg.budget.stop_file or archive.path.parent / f"stop-{run_id}")
+    budget = Budget(cfg.budget, stop_file)
+    llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
+                    max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
+                    max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,
+                    limit=SpendLimit(cfg.budget.max_llm_usd, cfg.budget.max_llm_tokens),
+                    sleep=hooks.sleep)
+    evaluator = Evaluator(
+        task, archive, run_id, task_key, workers=cfg.loop.workers,
+        calls_left=lambda: budget.metric_calls_left(archive.metric_calls(run_id)),
+        check_interrupt=hooks.interrupt.check)
+    mutations, merge = _proposers(cfg, llm)
+    loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
+                selector=make_selector(cfg.selector), mutations=mutations, merge=merge,
+                budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
+    conn = sqlite3.connect(archive.path, check_same_thread=False, timeout=30)
+    graph = build_graph(loop, SqliteSaver(conn))
+    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10**9}
+    archive.update_run(run_id, status="running")
+    try:
+        _invoke(graph, config, run_id, cfg.run.seed)
+    except (Interrupted, KeyboardInterrupt):
+        archive.update_run(run_id, status="interrupted")
+        return Outcome(run_id, "interrupted", "interrupted", archive.path,
+                       message=f"Stopped at a safe point. Continue with: galapagos resume "
+                       f"{run_id} --archive {archive.path}")
+    except GalapagosError as exc:
+        archive.update_run(run_id, status="failed", stop_reason=str(exc)[:500])
+        raise
+    finally:
+        conn.close()
+    run = archive.get_run(run_id)
+    if stop_file.exists():
+        stop_file.unlink()
+    return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
+
+
+def _invoke(graph: Any, config: dict[str, Any], run_id: str, seed: int) -> None:
+    snapshot = graph.get_state(config)
+    if not snapshot.values:
+        graph.invoke(initial_state(run_id, seed), config, durability="sync")
+    elif snapshot.next:
+        graph.invoke(None, config, durability="sync")
+    else:
+        graph.invoke({"stop_reason": None, "finished": False}, config, durability="sync")

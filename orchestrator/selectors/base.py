@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import random
+from typing import Protocol
+
+from galapagos.archive import Frontier
+from galapagos.orchestrator.config import SelectorConfig
+
+
+class Selector(Protocol):
+    def select(self, frontier: Frontier, pool: list[str], rng: random.Random) -> str: ...
+
+
+def make_selector(cfg: SelectorConfig) -> Selector:
+    from galapagos.orchestrator.selectors.best import BestSelector, EpsilonGreedySelector
+    from galapagos.orchestrator.selectors.pareto import ParetoSelector
+
+    if cfg.kind == "pareto":
+        return ParetoSelector()
+    if cfg.kind == "best":
+        return BestSelector()
+    return EpsilonGreedySelector(cfg.epsilon)

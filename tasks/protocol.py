@@ -1,0 +1,82 @@
+"""The evaluator protocol a task plug-in implements.
+
+A task knows its instances (each with an id and a split) and scores a candidate on one
+instance. It never raises for one bad instance: it returns score 0 with the reason as
+feedback (the loop also wraps a raise that way). It raises only for systemic faults.
+
+Third-party plug-ins import from here: ``from galapagos.tasks import Task, Instance, Result``
+and register a factory under the ``galapagos.tasks`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+Split = Literal["train", "val", "test"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    id: str
+    split: Split
+    input: Any
+    expected: Any = None
+
+
+@dataclass
+class Result:
+    """One (candidate, instance) outcome. ``trace`` and ``feedback`` feed reflection;
+    ``objectives`` holds extra measures (cost, latency, tokens, gpu_s), lower is better."""
+
+    score: float
+    output: str = ""
+    feedback: str = ""
+    trace: Any = None
+    objectives: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TaskContext:
+    """What the loop hands a task factory: its options, the LLM client for the model
+    under evaluation, and (later) a sandbox."""
+
+    options: dict[str, Any]
+    llm: Any = None
+    sandbox: Any = None
+
+
+@runtime_checkable
+class Task(Protocol):
+    name: str
+
+    def instances(self) -> Sequence[Instance]:
+        """Every instance, each tagged train / val / test."""
+        ...
+
+    def seed_candidate(self) -> dict[str, str]:
+        """The starting candidate's components, ``{name: text}``."""
+        ...
+
+    def fingerprint(self) -> str:
+        """Whatever changes a score besides the candidate (data version, model, options),
+        so that cached evaluations are reused only when they still hold."""
+        ...
+
+    def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
+        ...
+
+
+class TaskFactory(Protocol):
+    def __call__(self, ctx: TaskContext) -> Task: ...
+
+
+def describe_instance(instance: Instance) -> str:
+    """A short human-readable rendering of an input, for reflection prompts."""
+    text = instance.input if isinstance(instance.input, str) else repr(instance.input)
+    return text if len(text) < 2000 else text[:2000] + "…"
+
+
+def demo_pairs(instances: Sequence[Instance]) -> list[dict[str, Any]]:
+    return [{"input": i.input, "output": i.expected} for i in instances]

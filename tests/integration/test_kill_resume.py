@@ -1,0 +1,83 @@
+"""kill -9 of a real `galapagos run` at several points, then `galapagos resume`: the archive
+ends up as an uninterrupted run's would (no evaluation lost, none paid twice)."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import TOY
+from tests.unit.test_loop import snapshot
+
+pytestmark = pytest.mark.slow
+
+
+def write_config(d, iterations=14):
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / "c.toml"
+    p.write_text(f'[run]\narchive = "a.db"\nname = "k"\n[task]\nname = "{TOY}"\n'
+                 '[task.options]\ndelay = 0.01\n[llm]\nmodel = "fake/deterministic"\n'
+                 f'[budget]\nmax_iterations = {iterations}\n')
+    return p
+
+
+def cli(*args):
+    return [sys.executable, "-m", "galapagos.orchestrator", *args, "--quiet"]
+
+
+def count(db, sql):
+    try:
+        with sqlite3.connect(db, timeout=5) as c:
+            return c.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def kill_when(proc, db, sql, threshold, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before the kill point ({sql} >= {threshold})")
+        if count(db, sql) >= threshold:
+            time.sleep(0.03)  # land inside the next node, not on its boundary
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return
+        time.sleep(0.01)
+    pytest.fail("kill point never reached")
+
+
+def test_kill_9_at_several_points_then_resume_matches_uninterrupted(tmp_path):
+    ref_cfg = write_config(tmp_path / "ref")
+    subprocess.run(cli("run", "-c", str(ref_cfg)), check=True, capture_output=True)
+    ref_db = tmp_path / "ref" / "a.db"
+
+    cfg = write_config(tmp_path / "killed")
+    db = tmp_path / "killed" / "a.db"
+    points = [("select count(*) from evaluations", 5),          # during the seed's val pass
+              ("select count(*) from events where kind='iteration'", 4),
+              ("select count(*) from events where kind='iteration'", 9)]
+    proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, db, *points[0])
+    run_id = sqlite3.connect(db).execute("select id from runs").fetchone()[0]
+    for sql, threshold in points[1:]:
+        proc = subprocess.Popen(cli("resume", run_id, "-a", str(db)),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_when(proc, db, sql, threshold)
+    done = subprocess.run(cli("resume", run_id, "-a", str(db)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+    ref_id = sqlite3.connect(ref_db).execute("select id from runs").fetchone()[0]
+    a, b = snapshot(ref_db, ref_id), snapshot(db, run_id)
+    assert b["candidates"] == a["candidates"]
+    assert b["evaluations"] == a["evaluations"]        # none lost, none paid twice
+    assert b["llm"] == a["llm"]
+    assert [e[:2] for e in b["events"]] == [e[:2] for e in a["events"]]
+    assert b["best"] == a["best"]
+    assert count(db, "select count(*) from (select candidate_id, instance_id, split, count(*) n "
+                     "from evaluations group by 1,2,3 having n > 1)") == 0

@@ -1,0 +1,34 @@
+"""The real path: the built-in sentiment task on the embedded Gemma 3 270M model, with the
+local model also as the reflection LLM. Small splits keep it near a minute on 2 cores."""
+
+import importlib.util
+
+import pytest
+
+from galapagos.archive import Archive
+from galapagos.orchestrator.config import load_config
+from galapagos.orchestrator.runner import start_run
+
+pytestmark = [pytest.mark.local_llm, pytest.mark.slow]
+
+if importlib.util.find_spec("llama_cpp") is None:
+    pytest.fail("llama-cpp-python is not installed: run scripts/setup.sh (the local-model "
+                "tests must not be skipped)", pytrace=False)
+
+
+def test_evolution_on_the_local_model_beats_the_seed(tmp_path):
+    cfg = load_config(None, base={
+        "run": {"archive": str(tmp_path / "a.db"), "seed": 0},
+        "task": {"name": "sentiment", "options": {"max_val": 24, "max_test": 24}},
+        "llm": {"model": "local/gemma3-270m", "max_tokens": 60},
+        "proposers": {"use": ["reflective", "demos"], "weights": {"demos": 3}},
+        "budget": {"max_iterations": 8},
+    })
+    out = start_run(cfg)
+    s = out.summary
+    assert out.status == "finished"
+    assert s["val"][s["best"]] > s["val"][s["seed"]] + 0.2
+    assert s["test"][s["best"]] > s["test"][s["seed"]] + 0.2
+    calls = Archive(out.archive).llm_calls(out.run_id)
+    assert {c["model"] for c in calls} == {"local/gemma3-270m"}
+    assert {c["purpose"] for c in calls} >= {"task"}

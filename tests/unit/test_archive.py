@@ -1,0 +1,86 @@
+import sqlite3
+
+import pytest
+
+from galapagos.archive import Archive, Candidate, Evaluation, candidate_id
+from galapagos.archive.migrations import MIGRATIONS
+from galapagos.errors import ArchiveError, RunNotFound
+
+
+def test_migrations_from_blank_db(tmp_path):
+    path = tmp_path / "blank.db"
+    a = Archive(path)
+    tables = set(a.db.table_names())
+    assert {"runs", "candidates", "run_candidates", "evaluations", "llm_calls", "events",
+            "_migrations"} <= tables
+    assert [r["name"] for r in a.db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
+    assert a.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    a.close()
+    again = Archive(path)  # reopening applies nothing twice
+    assert again.db["_migrations"].count == len(MIGRATIONS)
+
+
+def test_archive_from_newer_version_is_refused(tmp_path):
+    path = tmp_path / "a.db"
+    Archive(path).db["_migrations"].insert({"name": "m999_future", "applied_at": "x"})
+    with pytest.raises(ArchiveError, match="newer Galápagos"):
+        Archive(path)
+
+
+def test_not_a_database_gives_clear_error(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ArchiveError, match="Cannot open the archive"):
+        Archive(path)
+
+
+def test_candidate_id_is_content_address():
+    a = candidate_id({"x": "1", "y": "2"})
+    assert a == candidate_id({"y": "2", "x": "1"})
+    assert a != candidate_id({"x": "1", "y": "3"})
+    assert Candidate({"x": "1", "y": "2"}, ("p",), "demos").id == a
+
+
+def test_evaluations_are_recorded_once(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    c = Candidate({"a": "b"})
+    archive.add_candidate("r", c, iteration=0, role="seed")
+    ev = Evaluation(c.id, "i1", "val", 0.5, objectives={"tokens": 3})
+    archive.record_evaluation("r", "k", ev)
+    archive.record_evaluation("r", "k", Evaluation(c.id, "i1", "val", 0.9))
+    got = archive.cached_evaluations("k", c.id, ["i1", "i2"], "val")
+    assert list(got) == ["i1"] and got["i1"].score == 0.5 and got["i1"].objectives == {"tokens": 3}
+    assert archive.metric_calls("r") == 1
+
+
+def test_lineage_and_pool(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    s = Candidate({"a": "0"})
+    c1 = Candidate({"a": "1"}, (s.id,), "demos")
+    c2 = Candidate({"a": "2"}, (c1.id,), "demos")
+    for i, (c, role) in enumerate([(s, "seed"), (c1, "accepted"), (c2, "proposed")]):
+        archive.add_candidate("r", c, iteration=i, role=role)
+    assert archive.lineage(c2.id) == [c1.id, s.id]
+    assert archive.pool("r") == [s.id, c1.id]
+    archive.add_candidate("r", c1, iteration=1, role="proposed")  # never demotes
+    assert archive.pool("r") == [s.id, c1.id]
+
+
+def test_events_are_idempotent_by_key(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    assert archive.emit("r", "it:1", "iteration", 1, {"x": 1})
+    assert not archive.emit("r", "it:1", "iteration", 1, {"x": 2})
+    assert [e["data"] for e in archive.events("r")] == [{"x": 1}]
+
+
+def test_run_lookup_by_prefix_and_missing(archive):
+    archive.create_run("demo-abc", task="t", task_key="k", seed=0, config={"a": 1})
+    assert archive.get_run("demo-a")["config"] == {"a": 1}
+    with pytest.raises(RunNotFound, match="galapagos runs"):
+        archive.get_run("zzz")
+
+
+def test_wal_survives_second_connection(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    other = sqlite3.connect(archive.path)
+    assert other.execute("select count(*) from runs").fetchone()[0] == 1

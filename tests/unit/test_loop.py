@@ -1,0 +1,169 @@
+"""The loop end to end with the toy task and fake LLMs (fakes only at the LLM boundary)."""
+
+import litellm
+import pytest
+
+from galapagos.agents.llm import FakeLLM
+from galapagos.archive import Archive
+from galapagos.errors import TaskError, TaskNotFound
+from galapagos.orchestrator.runner import Hooks, resume_run, start_run
+from tests.conftest import toy_config
+
+
+def snapshot(path, run_id):
+    """What a run paid for and decided, without timestamps or durations."""
+    a = Archive(path)
+    return {
+        "candidates": sorted((r["candidate_id"], r["role"], r["iteration"], r["proposer"])
+                             for r in a.run_candidates(run_id)),
+        "evaluations": sorted(tuple(r) for r in a.db.execute(
+            "select candidate_id, instance_id, split, score, feedback from evaluations "
+            "where run_id = ?", [run_id]).fetchall()),
+        "llm": sorted(((r["cache_key"] or "").split(":", 1)[-1], r["response"])
+                      for r in a.llm_calls(run_id) if r["error"] is None),
+        "events": [(e["key"], e["data"].get("outcome"), e["data"].get("child"))
+                   for e in a.events(run_id)],
+        "best": a.get_run(run_id)["best_candidate"],
+    }
+
+
+def test_run_improves_over_seed_and_scores_test(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"max_iterations": 20}))
+    s = out.summary
+    assert out.status == "finished" and "iterations (20 of 20)" in out.stop_reason
+    assert s["val"][s["best"]] > s["val"][s["seed"]]
+    assert s["test"][s["best"]] > s["test"][s["seed"]] == 0.0
+
+
+def test_no_evaluation_is_paid_twice(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"max_iterations": 25}))
+    a = Archive(out.archive)
+    dupes = a.db.execute("select count(*) from (select candidate_id, instance_id, split, "
+                         "count(*) n from evaluations group by 1,2,3 having n > 1)").fetchone()
+    assert dupes[0] == 0
+    assert a.metric_calls(out.run_id) == a.db["evaluations"].count
+
+
+def test_test_split_never_reaches_a_proposer(tmp_path):
+    fake = FakeLLM("spy")
+    fake.enqueue(*["nothing more\n```"] * 50)
+    cfg = toy_config(tmp_path, llm={"model": "fake/spy"},
+                     proposers={"use": ["reflective", "demos"]},
+                     budget={"max_iterations": 15})
+    start_run(cfg)
+    prompts = " ".join(m["content"] for call in fake.calls for m in call)
+    assert fake.calls and "(train" in prompts
+    assert "(test" not in prompts and "(val" not in prompts
+
+
+def test_resume_after_stop_equals_uninterrupted(tmp_path):
+    ref = start_run(toy_config(tmp_path / "ref", budget={"max_iterations": 18}))
+    part = start_run(toy_config(tmp_path / "part", budget={"max_iterations": 7}))
+    resumed = resume_run(part.archive, part.run_id, {"budget.max_iterations": 18})
+    a, b = snapshot(ref.archive, ref.run_id), snapshot(part.archive, part.run_id)
+    assert a["candidates"] == b["candidates"] and a["evaluations"] == b["evaluations"]
+    assert a["llm"] == b["llm"] and a["best"] == b["best"]
+    assert resumed.summary["best"] == ref.summary["best"]
+
+
+def test_one_instance_raising_scores_zero_with_feedback(tmp_path):
+    out = start_run(toy_config(tmp_path, task={"options": {"fail_on": "val-3"}},
+                               budget={"max_iterations": 3}))
+    a = Archive(out.archive)
+    row = a.db.execute("select score, feedback, error from evaluations where instance_id = "
+                       "'val-3' limit 1").fetchone()
+    assert row[0] == 0.0 and "toy evaluator broke on val-3" in row[1] and row[2]
+    assert out.status == "finished"
+
+
+def test_evaluator_raising_everywhere_stops_cleanly_and_resumably(tmp_path):
+    cfg = toy_config(tmp_path, task={"options": {"fail_on": "*"}})
+    with pytest.raises(TaskError, match="raised for every instance.*galapagos resume"):
+        start_run(cfg)
+    a = Archive(cfg.run.archive)
+    run = a.list_runs()[0]
+    assert run["status"] == "failed" and a.db["evaluations"].count == 0
+
+
+def test_task_that_cannot_load(tmp_path):
+    with pytest.raises(TaskNotFound, match="Unknown task 'nope'.*sentiment"):
+        start_run(toy_config(tmp_path, task={"name": "nope"}))
+    bad = tmp_path / "bad_task.py"
+    bad.write_text("raise ImportError('no such dependency')\n")
+    with pytest.raises(TaskError, match="failed to load: ImportError"):
+        start_run(toy_config(tmp_path, task={"name": f"{bad}:create"}))
+
+
+def test_llm_failures_are_recorded_and_the_run_goes_on(tmp_path):
+    t = lambda: litellm.Timeout(message="slow", model="fake/flaky", llm_provider="fake")  # noqa: E731
+    fake = FakeLLM("flaky")
+    fake.enqueue(*[t() for _ in range(40)])
+    cfg = toy_config(tmp_path, llm={"model": "fake/flaky", "max_retries": 1},
+                     proposers={"use": ["reflective", "demos"]},
+                     budget={"max_iterations": 10})
+    out = start_run(cfg)
+    assert out.status == "finished" and out.summary["failed_iterations"] >= 1
+    events = Archive(out.archive).events(out.run_id, "iteration")
+    failed = [e for e in events if e["data"]["outcome"] == "failed"]
+    assert failed and "LLM call to fake/flaky failed after 2 attempt" in failed[0]["data"]["error"]
+
+
+def test_garbage_answers_are_rejected_not_adopted(tmp_path):
+    fake = FakeLLM("garbage")
+    fake.enqueue("", "no fence at all", "nothing\n```", *["```\n```"] * 20)
+    cfg = toy_config(tmp_path, llm={"model": "fake/garbage"},
+                     proposers={"use": ["reflective"]}, budget={"max_iterations": 4})
+    out = start_run(cfg)
+    events = Archive(out.archive).events(out.run_id, "iteration")
+    reasons = [e["data"].get("reason") for e in events]
+    assert reasons[:4] == ["empty answer", "truncated answer (no closing fence)",
+                           "answer identical to the parent", "empty block"]
+    assert out.summary["best"] == out.summary["seed"]
+
+
+def test_metric_budget_overshoots_by_at_most_one_batch(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"max_metric_calls": 60,
+                                                 "max_iterations": 100}))
+    calls = Archive(out.archive).metric_calls(out.run_id)
+    test_calls = sum(1 for _ in Archive(out.archive).db.query(
+        "select 1 from evaluations where split = 'test'"))
+    assert "metric calls" in out.stop_reason
+    assert calls - test_calls <= 60 + 12  # one val batch of 12 at most
+
+
+def test_patience_and_stop_file(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"patience": 2, "max_iterations": 100},
+                               proposers={"use": ["reflective"]}))
+    assert "without improvement" in out.stop_reason
+    stop = tmp_path / "STOP"
+    stop.touch()
+    out = start_run(toy_config(tmp_path, budget={"stop_file": str(stop)}))
+    assert "stop file" in out.stop_reason and out.summary["iterations"] == 0
+
+
+def test_interrupt_stops_at_safe_point_and_resume_is_exact(tmp_path):
+    ref = start_run(toy_config(tmp_path / "ref", budget={"max_iterations": 12}))
+    hooks = Hooks()
+    seen = []
+
+    def ctrl_c_after_five(event):
+        seen.append(event)
+        if event.kind == "iteration" and event.iteration == 5:
+            hooks.interrupt.set()
+
+    hooks.bus.subscribe(ctrl_c_after_five)
+    cfg = toy_config(tmp_path / "int", budget={"max_iterations": 12})
+    out = start_run(cfg, hooks)
+    assert out.status == "interrupted" and f"galapagos resume {out.run_id}" in out.message
+    assert Archive(out.archive).get_run(out.run_id)["status"] == "interrupted"
+    resume_run(out.archive, out.run_id)
+    a, b = snapshot(ref.archive, ref.run_id), snapshot(out.archive, out.run_id)
+    assert a["candidates"] == b["candidates"] and a["evaluations"] == b["evaluations"]
+
+
+def test_all_selectors_and_acceptance_modes_run(tmp_path):
+    for i, kind in enumerate(["pareto", "best", "epsilon"]):
+        out = start_run(toy_config(tmp_path / kind, selector={"kind": kind},
+                                   loop={"acceptance": "non_decreasing" if i else "strict"},
+                                   budget={"max_iterations": 6}))
+        assert out.status == "finished"

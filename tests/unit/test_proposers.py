@@ -1,0 +1,109 @@
+import json
+import random
+
+from galapagos.agents.llm import FakeLLM, LLMClient
+from galapagos.archive import Candidate, Evaluation, Frontier
+from galapagos.orchestrator.proposers import (DemoMutation, ProposalContext,
+                                              ReflectiveMutation, SystemAwareMerge,
+                                              extract_block)
+from galapagos.tasks.protocol import Instance
+
+TRAIN = [Instance(f"t{i}", "train", f"input {i}", f"out{i}") for i in range(6)]
+
+
+def ctx(parent, **kw):
+    mb = TRAIN[:2]
+    results = {i.id: Evaluation(parent.id, i.id, "train", 0.0, "wrong", "bad answer")
+               for i in mb}
+    base = dict(run_id="r", iteration=1, parent=parent, minibatch=mb, results=results,
+                train=TRAIN, rng=random.Random(0), frontier=Frontier(),
+                get_candidate=lambda c: None, lineage=lambda c: [], demo_component="demos")
+    base.update(kw)
+    return ProposalContext(**base)
+
+
+def test_extract_block_cases():
+    assert extract_block("new text\n```") == ("new text", None)
+    assert extract_block("```\nnew\n```\nthanks") == ("new", None)
+    assert extract_block("```text\nnew\n```") == ("new", None)
+    assert extract_block("") == ("", "empty answer")
+    assert extract_block("   \n") == ("", "empty answer")
+    assert extract_block("no fence here, cut off mid")[1] == "truncated answer (no closing fence)"
+    assert extract_block("```\n```")[1] == "empty block"
+
+
+def reflective(*answers):
+    fake = FakeLLM("refl").enqueue(*answers)
+    return ReflectiveMutation(LLMClient(fake.model), ["instruction"]), fake
+
+
+def test_reflective_rewrites_one_component_and_shows_feedback():
+    parent = Candidate({"instruction": "old", "demos": "[]"})
+    prop, fake = reflective("better instruction\n```")
+    out = prop.propose(ctx(parent))
+    assert out.child.components == {"instruction": "better instruction", "demos": "[]"}
+    assert out.child.parents == (parent.id,)
+    prompt = fake.calls[0][0]["content"]
+    assert "old" in prompt and "input 0" in prompt and "bad answer" in prompt
+
+
+def test_reflective_rejects_empty_truncated_and_identical():
+    parent = Candidate({"instruction": "old"})
+    for answer, reason in [("", "empty answer"), ("half a thought", "truncated"),
+                           ("old\n```", "identical")]:
+        prop, _ = reflective(answer)
+        out = prop.propose(ctx(parent))
+        assert out.child is None and reason in out.rejected
+
+
+def test_round_robin_over_components():
+    p = ReflectiveMutation(LLMClient("fake/deterministic"))
+    parent = Candidate({"b": "1", "a": "2"})
+    assert [p.pick_component(parent, i) for i in range(3)] == ["a", "b", "a"]
+
+
+def test_demo_mutation_draws_from_train_only():
+    parent = Candidate({"instruction": "x", "demos": "[]"})
+    out = DemoMutation(4).propose(ctx(parent))
+    demos = json.loads(out.child.components["demos"])
+    assert len(demos) == 1 and demos[0]["input"] in {i.input for i in TRAIN}
+
+
+def test_demo_mutation_respects_max_and_changes_something():
+    demos = [{"input": i.input, "output": i.expected} for i in TRAIN[:2]]
+    parent = Candidate({"demos": json.dumps(demos)})
+    for seed in range(10):
+        out = DemoMutation(2).propose(ctx(parent, rng=random.Random(seed)))
+        new = json.loads(out.child.components["demos"])
+        assert len(new) <= 2 and out.child.id != parent.id
+
+
+def test_merge_takes_each_sides_change():
+    anc = Candidate({"a": "0", "b": "0"})
+    left = Candidate({"a": "L", "b": "0"}, (anc.id,))
+    right = Candidate({"a": "0", "b": "R"}, (anc.id,))
+    by_id = {c.id: c for c in (anc, left, right)}
+    frontier = Frontier.from_scores({left.id: {"1": 1, "2": 0}, right.id: {"1": 0, "2": 1}})
+    out = SystemAwareMerge().propose(ctx(anc, frontier=frontier, get_candidate=by_id.get,
+                                         lineage=lambda c: [anc.id] if c != anc.id else []))
+    assert out.child.components == {"a": "L", "b": "R"}
+    assert set(out.child.parents) == {left.id, right.id}
+    again = SystemAwareMerge().propose(ctx(anc, frontier=frontier, get_candidate=by_id.get,
+                                           lineage=lambda c: [anc.id],
+                                           tried_merges={out.merge_key}))
+    assert again.child is None
+
+
+def test_selectors_are_seeded():
+    from galapagos.orchestrator.config import SelectorConfig
+    from galapagos.orchestrator.selectors import make_selector
+
+    f = Frontier.from_scores({"a": {"1": 1, "2": 0}, "b": {"1": 0, "2": 1}, "c": {"1": 0, "2": 0}})
+    pareto = make_selector(SelectorConfig(kind="pareto"))
+    picks = [pareto.select(f, ["a", "b", "c"], random.Random(s)) for s in range(40)]
+    assert set(picks) == {"a", "b"}
+    assert picks == [pareto.select(f, ["a", "b", "c"], random.Random(s)) for s in range(40)]
+    best = make_selector(SelectorConfig(kind="best"))
+    assert best.select(f, ["a", "b", "c"], random.Random(0)) == "a"
+    eps = make_selector(SelectorConfig(kind="epsilon", epsilon=1.0))
+    assert {eps.select(f, ["a", "b", "c"], random.Random(s)) for s in range(30)} == {"a", "b", "c"}
