@@ -172,6 +172,51 @@ def tasks() -> None:
     console.print("A config may also name 'package.module:factory' or 'path/to/task.py:factory'.")
 
 
+sandbox_app = typer.Typer(no_args_is_help=True, help="Build and check the sandbox images.")
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.command("build")
+def sandbox_build(
+    packages: Annotated[Optional[list[str]], typer.Option(
+        "--package", "-p", help="Also build a task image with these pip packages on the base "
+        "(repeatable). Builds may use the network; sandboxed runs may not.")] = None,
+) -> None:
+    """Build the sandbox base image (debootstrap + docker import) unless its content hash is
+    already present; optionally a task image layered on it."""
+    from galapagos.sandbox.docker_backend import docker_client
+    from galapagos.sandbox.images import TaskImage, ensure_base, ensure_task_image
+
+    client = docker_client()
+    with console.status("building the base image…"):
+        base = ensure_base(client, log=lambda m: console.print(m))
+    console.print(f"base image: [bold]{base}[/]")
+    if packages:
+        image = TaskImage("task", (f"RUN python3 -m pip install --break-system-packages "
+                                   f"{' '.join(packages)}",))
+        console.print(f"task image: [bold]{ensure_task_image(client, image, base)}[/]")
+
+
+@sandbox_app.command("doctor")
+def sandbox_doctor() -> None:
+    """Check the sandbox setup: engine reachable, seccomp, cgroups, images, GPUs, and what
+    to do about anything missing."""
+    from rich.table import Table
+
+    from galapagos.sandbox.doctor import diagnose
+
+    t = Table(title="Sandbox doctor")
+    for col in ("check", "ok", "detail", "what to do"):
+        t.add_column(col, overflow="fold")
+    checks = diagnose()
+    for c in checks:
+        t.add_row(c.name, "[green]yes[/]" if c.ok else "[red]no[/]", escape(c.detail),
+                  "" if c.ok else escape(c.fix))
+    console.print(t)
+    if not checks[0].ok:
+        raise typer.Exit(1)
+
+
 def _existing(archive: Path) -> Path:
     if not archive.exists():
         raise ConfigError(f"No archive at {archive}. Pass --archive with the path a run wrote "

@@ -24,12 +24,46 @@ class RunConfig(BaseModel):
                          "Relative paths are taken from the config file's folder.")
 
 
+class SandboxConfig(BaseModel):
+    """Where a task runs candidate code, and the limits of each run."""
+
+    model_config = Strict
+    backend: Literal["docker", "process"] = Field(
+        "docker", description="'docker' (hardened containers, the default and the only "
+        "security boundary) or 'process' (a subprocess with rlimits: trusted code only).")
+    concurrency: int = Field(2, ge=1, description="Sandboxed runs at once.")
+    pool_size: int = Field(4, ge=0, description="Warm containers kept per image and limits.")
+    fresh: bool = Field(False, description="A new container for every run instead of the "
+                        "warm pool.")
+    wall_s: float = Field(10.0, gt=0, description="Wall-clock seconds per run.")
+    memory_mb: int = Field(256, ge=16, description="Memory (and memory+swap) per run.")
+    cpus: float = Field(1.0, gt=0, description="CPUs per run.")
+    pids: int = Field(64, ge=8, description="Most processes and threads.")
+    work_mb: int = Field(64, ge=1, description="Size of the work dir and of /tmp (tmpfs).")
+    fsize_mb: int = Field(64, ge=1, description="Largest file a process may write.")
+    nofile: int = Field(256, ge=16, description="Most open files.")
+    output_bytes: int = Field(65536, ge=1024, description="stdout/stderr kept per run.")
+    gpus: int = Field(0, ge=0, description="GPUs per run, handed out exclusively.")
+    share_gpus: bool = Field(False, description="Let parallel runs share GPUs.")
+    allow_cpu_fallback: bool = Field(False, description="Run GPU tasks on the CPU where no "
+                                     "GPU is visible instead of failing.")
+
+    def limits(self) -> "Any":
+        from galapagos.sandbox import Limits
+
+        return Limits(wall_s=self.wall_s, memory_mb=self.memory_mb, cpus=self.cpus,
+                      pids=self.pids, work_mb=self.work_mb, fsize_mb=self.fsize_mb,
+                      nofile=self.nofile, output_bytes=self.output_bytes, gpus=self.gpus)
+
+
 class TaskConfig(BaseModel):
     model_config = Strict
     name: str = Field(..., min_length=1, description="An installed task (`galapagos tasks`),"
                       " 'package.module:factory', or 'path/to/task.py:factory'.")
     options: dict[str, Any] = Field(default_factory=dict, description="Passed to the task's "
                                     "factory as-is; each task documents its own.")
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig, description="For tasks "
+                                   "that run candidate code ([task.sandbox]).")
 
 
 class LLMConfig(BaseModel):

@@ -44,6 +44,36 @@ class Outcome:
     message: str = ""
 
 
+class Sandboxes:
+    """Creates the run's sandbox on first use (prompt tasks never need one) and closes it
+    when the run ends, so no container outlives the run."""
+
+    def __init__(self) -> None:
+        self.made: list[Any] = []
+
+    def factory(self, cfg: Config) -> Callable[[], Any]:
+        box: list[Any] = []
+
+        def get() -> Any:
+            if not box:
+                from galapagos.sandbox import make_sandbox
+
+                s = cfg.task.sandbox
+                opts: dict[str, Any] = {"concurrency": s.concurrency, "share_gpus": s.share_gpus}
+                if s.backend == "docker":
+                    opts.update(pool_size=s.pool_size, allow_cpu_fallback=s.allow_cpu_fallback)
+                box.append(make_sandbox(s.backend, **opts))
+                self.made.append(box[0])
+            return box[0]
+
+        return get
+
+    def close(self) -> None:
+        for sb in self.made:
+            sb.close()
+        self.made.clear()
+
+
 @dataclass
 class Hooks:
     """What a caller may plug in: listeners, the Ctrl-C flag, and the clock the LLM
@@ -52,6 +82,7 @@ class Hooks:
     bus: EventBus = field(default_factory=EventBus)
     interrupt: InterruptFlag = field(default_factory=InterruptFlag)
     sleep: Callable[[float], None] = time.sleep
+    sandboxes: Sandboxes = field(default_factory=Sandboxes)
 
 
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Outcome:
@@ -92,7 +123,9 @@ def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tupl
                          timeout_s=cfg.llm.timeout_s, max_retries=cfg.llm.max_retries,
                          backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep)
 
-    task = load_task(cfg.task.name, TaskContext(options=dict(cfg.task.options), llm=task_llm))
+    task = load_task(cfg.task.name, TaskContext(
+        options=dict(cfg.task.options), llm=task_llm, sandbox=hooks.sandboxes.factory(cfg),
+        limits=cfg.task.sandbox.limits(), run_id=run_id))
     key = hashlib.sha256(f"{cfg.task.name}|{task.fingerprint()}".encode()).hexdigest()[:16]
     return task, key
 
@@ -141,6 +174,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         raise
     finally:
         conn.close()
+        hooks.sandboxes.close()
     run = archive.get_run(run_id)
     if stop_file.exists():
         stop_file.unlink()

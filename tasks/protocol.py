@@ -39,12 +39,15 @@ class Result:
 
 @dataclass
 class TaskContext:
-    """What the loop hands a task factory: its options, the LLM client for the model
-    under evaluation, and (later) a sandbox."""
+    """What the loop hands a task factory: its options, ``llm(model)`` giving a logged
+    client for the model under evaluation, ``sandbox()`` giving the run's sandbox (created
+    on first use, with the limits of ``[task.sandbox]``), and the run's id for labels."""
 
     options: dict[str, Any]
     llm: Any = None
     sandbox: Any = None
+    limits: Any = None
+    run_id: str = ""
 
 
 @runtime_checkable

@@ -1,0 +1,195 @@
+"""The Docker backend: hardened containers, a warm pool, GPUs handed out exclusively,
+wall-clock limits enforced inside (the supervisor) and from the host (a backstop that
+kills the container), and a reaper for leftovers.
+
+Hardening, on by default: no network (loopback only), read-only root with tmpfs work dir
+and /tmp, all capabilities dropped, no-new-privileges, a non-root user, pids limit, memory
+limit equal to memory+swap, CPU limit, fsize/nofile/core ulimits, an init that reaps
+zombies, Docker's default seccomp profile, and no environment but what the task passes
+(secrets are refused)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import atexit
+import json
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+from galapagos.errors import GPUUnavailable, SandboxError
+from galapagos.sandbox import containers
+from galapagos.sandbox.gpu import GPUAllocator, visible_gpus
+from galapagos.sandbox.images import ensure_base
+from galapagos.sandbox.pool import WarmPool
+from galapagos.sandbox.reaper import reap
+from galapagos.sandbox.spec import Limits, RunRequest, RunResult
+
+HOST_GRACE_S = 10.0
+
+
+def docker_client() -> Any:
+    try:
+        import docker
+
+        client = docker.from_env()
+        client.ping()
+        return client
+    except Exception as exc:  # noqa: BLE001 - any failure means: no usable daemon
+        raise SandboxError(
+            f"Cannot reach a Docker engine ({exc}). Start one (on Debian as root: "
+            "`bash scripts/setup.sh --docker` installs and starts it), or set the task's "
+            "sandbox backend to 'process' on a trusted machine (no security boundary). "
+            "`galapagos sandbox doctor` checks the setup.") from exc
+
+
+class DockerSandbox:
+    backend = "docker"
+    is_security_boundary = True
+
+    def __init__(self, image: str | None = None, *, concurrency: int = 2, pool_size: int = 4,
+                 gpus: list[str] | None = None, share_gpus: bool = False,
+                 allow_cpu_fallback: bool = False, client: Any = None):
+        self.client = client or docker_client()
+        reap(self.client)  # orphans of orchestrators that died (kill -9) go first
+        self.image = image or ensure_base(self.client)
+        self.allow_cpu_fallback = allow_cpu_fallback
+        self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)
+        self.pool = WarmPool(self._create_for_key, max_idle=pool_size)
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._closed = False
+        atexit.register(self.close)
+
+    # public ---------------------------------------------------------------
+    def run(self, request: RunRequest) -> RunResult:
+        with self._slots:
+            limits, gpu_ids = self._claim_gpus(request.limits)
+            try:
+                return self._run(request, limits, gpu_ids)
+            finally:
+                self.gpus.release(gpu_ids)
+
+    async def arun(self, request: RunRequest) -> RunResult:
+        return await asyncio.to_thread(self.run, request)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.pool.drain()
+        from galapagos.sandbox.reaper import owner_label
+
+        reap(self.client, only_owner=owner_label())
+
+    # internals ------------------------------------------------------------
+    def _claim_gpus(self, limits: Limits) -> tuple[Limits, list[str]]:
+        if limits.gpus <= 0:
+            return limits, []
+        try:
+            return limits, self.gpus.acquire(limits.gpus, timeout=3600)
+        except GPUUnavailable:
+            if self.allow_cpu_fallback:
+                return replace(limits, gpus=0), []
+            raise
+
+    def _pool_key(self, limits: Limits) -> Any:
+        return (self.image, replace(limits, wall_s=0, output_bytes=0))
+
+    def _create_for_key(self, key: Any) -> Any:
+        image, limits = key
+        return containers.create(self.client, image, limits, labels={})
+
+    def _run(self, request: RunRequest, limits: Limits, gpu_ids: list[str]) -> RunResult:
+        fresh = request.fresh or bool(request.mounts) or bool(gpu_ids)
+        key = self._pool_key(limits)
+        if fresh:
+            container = containers.create(self.client, self.image, limits,
+                                          labels=request.labels, mounts=request.mounts,
+                                          gpu_ids=gpu_ids)
+        else:
+            container = self.pool.acquire(key)
+            if not _alive(self.client, container):  # ended (lifetime) or removed by hand
+                _remove(container)
+                container = self.pool.acquire(key, check=True)
+        healthy = False
+        try:
+            result = self._exec(container, request, limits)
+            result.gpus, result.gpu_seconds = gpu_ids, result.duration_s * len(gpu_ids)
+            healthy = result.error is None and not result.timed_out
+            return result
+        finally:
+            if fresh:
+                _remove(container)
+            else:
+                self.pool.release(key, container, healthy)
+
+    def _exec(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
+        before = containers.oom_kills(container.id)
+        cmd = containers.supervisor_command(request.command, request.env, limits,
+                                            request.output_dir)
+        box: dict[str, Any] = {}
+        worker = threading.Thread(target=self._collect, daemon=True, args=(
+            container, cmd, containers.tar_files(request.files), box))
+        start = time.monotonic()
+        worker.start()
+        worker.join(limits.wall_s + HOST_GRACE_S)
+        if worker.is_alive():  # the in-sandbox limit failed: the host backstop kills it all
+            _remove(container)
+            return RunResult(exit_code=137, timed_out=True, duration_s=time.monotonic() - start,
+                             error="killed by the host backstop (the in-sandbox timer did "
+                                   "not stop the command)")
+        result = _parse(self.client, box, limits, time.monotonic() - start)
+        after = containers.oom_kills(container.id)
+        if before is not None and after is not None:
+            result.oom_killed = after > before
+        elif result.exit_code == 137 and not result.timed_out:
+            result.oom_killed = True  # SIGKILL we did not send: the memory limit's
+        return result
+
+    def _collect(self, container: Any, cmd: list[str], data: bytes, box: dict[str, Any]) -> None:
+        try:
+            box["out"], box["err"], box["code"] = containers.exec_with_stdin(
+                self.client, container, cmd, data)
+        except Exception as exc:  # noqa: BLE001 - reported as the sandbox's error
+            box["exc"] = exc
+
+
+def _parse(client: Any, box: dict[str, Any], limits: Limits, wall: float) -> RunResult:
+    if "exc" in box:
+        return RunResult(exit_code=-1, duration_s=wall, error=f"exec failed: {box['exc']}")
+    lines = box.get("out", b"").decode("utf-8", "replace").strip().splitlines()
+    try:
+        r = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        code = client.api.exec_inspect(box["code"])["ExitCode"]
+        return RunResult(exit_code=code if code is not None else -1, duration_s=wall,
+                         stderr=box.get("err", b"").decode("utf-8", "replace")[-2000:],
+                         error="the sandbox supervisor did not report (the command killed "
+                               "it, or it ran out of memory)")
+    return RunResult(
+        exit_code=r["exit_code"], stdout=r["stdout"], stderr=r["stderr"],
+        stdout_truncated=r["stdout_total"] > limits.output_bytes,
+        stderr_truncated=r["stderr_total"] > limits.output_bytes,
+        duration_s=r["duration_s"], peak_memory_mb=r["peak_rss_kb"] / 1024,
+        timed_out=r["timed_out"],
+        files={k: base64.b64decode(v) for k, v in r.get("files", {}).items()})
+
+
+def _alive(client: Any, container: Any) -> bool:
+    """Cheap liveness check from the cgroup file we read anyway (no API round trip)."""
+    if containers.oom_kills(container.id) is not None:
+        return True
+    try:
+        container.reload()
+        return container.status == "running"
+    except Exception:  # noqa: BLE001 - gone
+        return False
+
+
+def _remove(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass

@@ -1,0 +1,63 @@
+"""A warm pool of started containers per (image, limits) so that an evaluation costs an
+exec, not a container start. A container is reset between uses (processes killed, work
+dir and /tmp emptied) and thrown away if the reset fails or it misbehaved."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+
+
+class WarmPool:
+    def __init__(self, create: Callable[[Any], Any], max_idle: int = 4):
+        self._create, self.max_idle = create, max_idle
+        self._idle: dict[Any, list[Any]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self.started = 0
+
+    def acquire(self, key: Any, check: bool = False) -> Any:
+        """A warm container for ``key`` (``check``: ask the engine that it still runs; the
+        caller otherwise retries with a new one if the exec finds it gone)."""
+        while True:
+            with self._lock:
+                container = self._idle[key].pop() if self._idle[key] else None
+            if container is None:
+                self.started += 1
+                return self._create(key)
+            if not check or _running(container):
+                return container
+            _remove(container)
+
+    def release(self, key: Any, container: Any, healthy: bool) -> None:
+        # the next use's supervisor cleans up first; this one killed what it started
+        if healthy:
+            with self._lock:
+                if len(self._idle[key]) < self.max_idle:
+                    self._idle[key].append(container)
+                    return
+        _remove(container)
+
+    def drain(self) -> None:
+        with self._lock:
+            everything = [c for cs in self._idle.values() for c in cs]
+            self._idle.clear()
+        for c in everything:
+            _remove(c)
+
+
+def _running(container: Any) -> bool:
+    try:
+        container.reload()
+        return container.status == "running"
+    except Exception:  # noqa: BLE001 - gone
+        return False
+
+
+def _remove(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except Exception:  # noqa: BLE001 - already gone (auto_remove)
+        pass

@@ -1,0 +1,154 @@
+"""Built-in code task: a solver LLM writes a function for each problem from a few-shot
+prompt (the candidate), and the function is run in the sandbox against hidden tests.
+
+Two sandbox steps per instance:
+1. the candidate's own run: ``python3 solution.py`` with the solution alone (catches
+   syntax errors and crashes at import); the hidden tests are nowhere in it;
+2. the grader step: a fresh container with the hidden tests mounted read-only at
+   ``/grader``; a harness imports the solution and runs ``check(entry_point)``.
+
+Feedback for reflection names the failure's kind, never the test's text. Problems come in
+the HumanEval JSONL format (task_id, prompt, entry_point, test; optional split and
+canonical_solution). Options: ``model`` (default ``local/gemma3-270m``), ``data`` (a JSONL
+file; default: the shipped problems), ``max_tokens`` (default 200).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from galapagos.agents.programs import DEMOS, INSTRUCTION, parse_demos
+from galapagos.errors import TaskError
+from galapagos.sandbox import Mount, RunRequest
+from galapagos.tasks.protocol import Instance, Result, TaskContext
+
+DATA = Path(__file__).with_name("problems.jsonl")
+HARNESS = Path(__file__).with_name("grader_harness.py")
+SEED = {INSTRUCTION: "# Python", DEMOS: "[]"}
+STOPS = ["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "```", "\n#"]
+
+
+class CodeTask:
+    name = "code"
+    demo_component = DEMOS
+
+    def __init__(self, llm: Any, sandbox: Any, limits: Any, data: Path = DATA,
+                 max_tokens: int = 200, run_id: str = ""):
+        self.llm, self._sandbox, self.limits = llm, sandbox, limits
+        self.data, self.max_tokens, self.run_id = data, max_tokens, run_id
+        self.rows = _read(data)
+        self._instances = [Instance(r["task_id"], r["split"], r["prompt"],
+                                    r.get("canonical_solution")) for r in self.rows.values()]
+        self._hidden = Path(tempfile.mkdtemp(prefix="galapagos-hidden-"))
+        os.chmod(self._hidden, 0o755)  # the sandbox user reads it through the ro mount
+        shutil.copy(HARNESS, self._hidden / "harness.py")
+        atexit.register(shutil.rmtree, self._hidden, True)
+
+    def instances(self) -> Sequence[Instance]:
+        return self._instances
+
+    def seed_candidate(self) -> dict[str, str]:
+        return dict(SEED)
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(self.data.read_bytes() + HARNESS.read_bytes()).hexdigest()[:12]
+        return f"code:{digest}:{self.llm.model}:{self.max_tokens}"
+
+    def render(self, candidate: dict[str, str], prompt: str) -> str:
+        parts = [candidate.get(INSTRUCTION, "").strip()]
+        demos = parse_demos(candidate.get(DEMOS, "[]"))
+        if demos is None:
+            parts.append(candidate.get(DEMOS, ""))
+        else:
+            parts += [f"{d['input']}{d['output']}" for d in demos if d.get("output")]
+        return "\n\n".join(p for p in parts if p) + "\n\n" + prompt
+
+    def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
+        row = self.rows[instance.id]
+        out = self.llm.complete(self.render(candidate, row["prompt"]), purpose="task",
+                                temperature=0.0, max_tokens=self.max_tokens, stop=STOPS)
+        code = row["prompt"] + out.text.rstrip() + "\n"
+        return self.grade(instance.id, code, tokens=out.prompt_tokens + out.completion_tokens)
+
+    def grade(self, task_id: str, code: str, tokens: int = 0) -> Result:
+        """Run one solution: the candidate's own run, then the grader step."""
+        row = self.rows[task_id]
+        labels = {"galapagos.run": self.run_id, "galapagos.evaluation": task_id}
+        own = self._sandbox().run(RunRequest(["python3", "solution.py"],
+                                             files={"solution.py": code}, limits=self.limits,
+                                             labels=labels))
+        objectives = {"sandbox_s": own.duration_s, "peak_memory_mb": own.peak_memory_mb,
+                      "tokens": tokens}
+        if not own.ok:
+            why = "timed out" if own.timed_out else "ran out of memory" if own.oom_killed \
+                else f"exited {own.exit_code}: {(own.error or own.stderr)[-300:]}"
+            return Result(0.0, code, f"The solution's own run {why}", {"stage": "own"},
+                          objectives)
+        verdict = self._grade(row, code, labels)
+        objectives["sandbox_s"] += verdict.get("duration_s", 0.0)
+        score = 1.0 if verdict["status"] == "PASS" else 0.0
+        return Result(score, code, verdict["message"], {"stage": "grader"}, objectives)
+
+    def _grade(self, row: dict[str, Any], code: str, labels: dict[str, str]) -> dict[str, Any]:
+        test_name = hashlib.sha256(row["task_id"].encode()).hexdigest()[:12] + ".py"
+        test_path = self._hidden / test_name
+        if not test_path.exists():
+            test_path.write_text(row["test"])
+            os.chmod(test_path, 0o644)
+        token = secrets.token_hex(8)
+        res = self._sandbox().run(RunRequest(
+            ["python3", "/grader/harness.py", f"/grader/{test_name}", row["entry_point"], token],
+            files={"solution.py": code}, mounts=[Mount(str(self._hidden), "/grader")],
+            limits=self.limits, labels=labels, fresh=True))
+        line = next((ln for ln in res.stdout.splitlines() if ln.startswith(f"VERDICT {token} ")),
+                    "")
+        status, _, message = line.removeprefix(f"VERDICT {token} ").partition(" ")
+        if res.timed_out:
+            return {"status": "FAIL", "message": "The solution timed out under the hidden tests.",
+                    "duration_s": res.duration_s}
+        if not status:
+            return {"status": "FAIL", "message": "The grader gave no verdict (the solution "
+                    "exited or crashed the test run).", "duration_s": res.duration_s}
+        text = {"PASS": "Passed the hidden tests.",
+                "FAIL": "Failed a hidden test (wrong result)."}.get(status, f"Error: {message}")
+        return {"status": status, "message": text, "duration_s": res.duration_s}
+
+
+def _read(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.is_file():
+        raise TaskError(f"Code problems file '{path}' does not exist; set [task.options] data.")
+    rows: dict[str, dict[str, Any]] = {}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            missing = [k for k in ("task_id", "prompt", "entry_point", "test") if k not in r]
+            assert not missing, f"missing {missing}"
+        except (json.JSONDecodeError, AssertionError) as exc:
+            raise TaskError(f"{path}:{n} is not a HumanEval-format row ({exc}).") from None
+        if "split" not in r:
+            h = int(hashlib.sha256(r["task_id"].encode()).hexdigest(), 16) % 4
+            r["split"] = ["train", "train", "val", "test"][h]
+        rows[r["task_id"]] = r
+    return rows
+
+
+def create(ctx: TaskContext) -> CodeTask:
+    opts = dict(ctx.options)
+    llm = ctx.llm(opts.pop("model", "local/gemma3-270m"))
+    data = Path(opts.pop("data", DATA))
+    max_tokens = int(opts.pop("max_tokens", 200))
+    if opts:
+        raise TaskError(f"Unknown code task option(s): {', '.join(opts)}. Known: model, data, "
+                        "max_tokens.")
+    return CodeTask(llm, ctx.sandbox, ctx.limits, data, max_tokens, ctx.run_id)
