@@ -149,16 +149,27 @@ class Archive:
             "on c.id = rc.candidate_id where run_id = ? order by iteration", [run_id])]
 
     def lineage(self, cid: str) -> list[str]:
-        """Every ancestor of a candidate, nearest first (breadth-first over parents)."""
-        seen: list[str] = []
-        frontier = list(self.get_candidate(cid).parents)
-        while frontier:
-            nxt = frontier.pop(0)
-            if nxt in seen:
-                continue
-            seen.append(nxt)
-            frontier.extend(self.get_candidate(nxt).parents)
-        return seen
+        """Every ancestor of a candidate, nearest first: one recursive query over parents."""
+        rows = self.db.execute(
+            "with recursive anc(id, depth) as ("
+            "  select p.value, 1 from candidates c, json_each(c.parents) p where c.id = ?"
+            "  union"
+            "  select p.value, anc.depth + 1 from anc join candidates c on c.id = anc.id,"
+            "  json_each(c.parents) p)"
+            " select id, min(depth) d from anc group by id order by d, id", [cid]).fetchall()
+        return [r[0] for r in rows]
+
+    def frontier(self, run_id: str, task_key: str) -> dict[str, tuple[float, list[str]]]:
+        """Per val instance: the best score among the run's pool and who reaches it."""
+        rows = self.db.execute(
+            "with pool as (select candidate_id from run_candidates where run_id = ? and role in"
+            " ('seed','accepted')), s as (select e.instance_id, e.candidate_id, e.score from"
+            " evaluations e join pool using (candidate_id) where e.task_key = ? and"
+            " e.split = 'val'), best as (select instance_id, max(score) top from s group by"
+            " instance_id) select s.instance_id, best.top, group_concat(s.candidate_id) from s"
+            " join best on best.instance_id = s.instance_id and s.score >= best.top - 1e-9"
+            " group by s.instance_id", [run_id, task_key]).fetchall()
+        return {iid: (top, sorted(ids.split(","))) for iid, top, ids in rows}
 
     # evaluations ----------------------------------------------------------
     def cached_evaluations(self, task_key: str, cid: str, instance_ids: Iterable[str],

@@ -76,7 +76,7 @@ def main() -> None:
                 list(pool.map(lambda _: sb.run(RunRequest(["true"])), range(jobs)))
                 ours = jobs / (time.perf_counter() - t)
                 t = time.perf_counter()
-                list(pool.map(lambda i: boxes[i % workers].exec_run(["true"]), range(jobs)))
+                list(pool.map(lambda i, w=workers: boxes[i % w].exec_run(["true"]), range(jobs)))
                 bare = jobs / (time.perf_counter() - t)
             print(f"throughput, {workers} concurrent              ours {ours:6.1f}/s        "
                   f"bare {bare:6.1f}/s        ratio {bare / ours:5.2f}x (time)")

@@ -40,7 +40,8 @@ class Evaluator:
         failed: list[Evaluation] = []
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for inst, ev in zip(todo, pool.map(lambda i: self._one(cand, i, split), todo)):
+            outcomes = pool.map(lambda i: self._one(cand, i, split), todo)
+            for inst, ev in zip(todo, outcomes, strict=True):
                 results[inst.id] = ev
                 if ev.error is None:
                     self.archive.record_evaluation(self.run_id, self.task_key, ev)

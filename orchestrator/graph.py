@@ -1,9 +1,10 @@
 """The loop as a LangGraph StateGraph. Routers return node names; a checkpoint after
 every node (written synchronously) lets ``resume`` continue exactly where a run stopped.
 
-    START ─► seed ─► gate ─┬─► select ─► parent_eval ─► propose ─┬─► child_eval ─┬─► validate ─► gate
-                           │                                     └─► gate        └─► gate
-                           └─► finish ─► END
+    START ─► seed ─► gate ─┬─► select ─► parent_eval ─► propose ─┬─► child_eval ─┐
+                           │                                     └─► gate         │
+                           └─► finish ─► END      gate ◄─ validate ◄─ (accepted) ─┤
+                                                  gate ◄──────────── (rejected) ──┘
 """
 
 from __future__ import annotations

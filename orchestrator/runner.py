@@ -59,10 +59,10 @@ class Sandboxes:
                 from galapagos.sandbox import make_sandbox
 
                 s = cfg.task.sandbox
-                opts: dict[str, Any] = {"concurrency": s.concurrency, "share_gpus": s.share_gpus}
-                if s.backend == "docker":
-                    opts.update(pool_size=s.pool_size, allow_cpu_fallback=s.allow_cpu_fallback)
-                box.append(make_sandbox(s.backend, **opts))
+                box.append(make_sandbox(
+                    s.backend, concurrency=s.concurrency, share_gpus=s.share_gpus,
+                    allow_cpu_fallback=s.allow_cpu_fallback, pool_size=s.pool_size,
+                    fresh=s.fresh))
                 self.made.append(box[0])
             return box[0]
 

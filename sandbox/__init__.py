@@ -28,9 +28,8 @@ def make_sandbox(backend: str = "docker", **options: Any) -> Sandbox:
     if backend == "process":
         from galapagos.sandbox.process_backend import ProcessSandbox
 
-        options.pop("pool_size", None)
-        options.pop("allow_cpu_fallback", None)
-        options.pop("image", None)
+        for docker_only in ("pool_size", "image", "fresh"):
+            options.pop(docker_only, None)
         return ProcessSandbox(**options)
     raise SandboxError(f"Unknown sandbox backend '{backend}': use 'docker' (the default, a "
                        "security boundary) or 'process' (trusted code only).")

@@ -11,7 +11,6 @@ zombies, Docker's default seccomp profile, and no environment but what the task 
 from __future__ import annotations
 
 import asyncio
-import base64
 import atexit
 import json
 import threading
@@ -51,11 +50,12 @@ class DockerSandbox:
 
     def __init__(self, image: str | None = None, *, concurrency: int = 2, pool_size: int = 4,
                  gpus: list[str] | None = None, share_gpus: bool = False,
-                 allow_cpu_fallback: bool = False, client: Any = None):
+                 allow_cpu_fallback: bool = False, fresh: bool = False,
+                 client: Any = None):
         self.client = client or docker_client()
         reap(self.client)  # orphans of orchestrators that died (kill -9) go first
         self.image = image or ensure_base(self.client)
-        self.allow_cpu_fallback = allow_cpu_fallback
+        self.allow_cpu_fallback, self.always_fresh = allow_cpu_fallback, fresh
         self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)
         self.pool = WarmPool(self._create_for_key, max_idle=pool_size)
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -102,7 +102,7 @@ class DockerSandbox:
         return containers.create(self.client, image, limits, labels={})
 
     def _run(self, request: RunRequest, limits: Limits, gpu_ids: list[str]) -> RunResult:
-        fresh = request.fresh or bool(request.mounts) or bool(gpu_ids)
+        fresh = self.always_fresh or request.fresh or bool(request.mounts) or bool(gpu_ids)
         key = self._pool_key(limits)
         if fresh:
             container = containers.create(self.client, self.image, limits,
@@ -111,7 +111,7 @@ class DockerSandbox:
         else:
             container = self.pool.acquire(key)
             if not _alive(self.client, container):  # ended (lifetime) or removed by hand
-                _remove(container)
+                containers.remove(container)
                 container = self.pool.acquire(key, check=True)
         healthy = False
         try:
@@ -121,7 +121,7 @@ class DockerSandbox:
             return result
         finally:
             if fresh:
-                _remove(container)
+                containers.remove(container)
             else:
                 self.pool.release(key, container, healthy)
 
@@ -136,7 +136,7 @@ class DockerSandbox:
         worker.start()
         worker.join(limits.wall_s + HOST_GRACE_S)
         if worker.is_alive():  # the in-sandbox limit failed: the host backstop kills it all
-            _remove(container)
+            containers.remove(container)
             return RunResult(exit_code=137, timed_out=True, duration_s=time.monotonic() - start,
                              error="killed by the host backstop (the in-sandbox timer did "
                                    "not stop the command)")
@@ -168,28 +168,11 @@ def _parse(client: Any, box: dict[str, Any], limits: Limits, wall: float) -> Run
                          stderr=box.get("err", b"").decode("utf-8", "replace")[-2000:],
                          error="the sandbox supervisor did not report (the command killed "
                                "it, or it ran out of memory)")
-    return RunResult(
-        exit_code=r["exit_code"], stdout=r["stdout"], stderr=r["stderr"],
-        stdout_truncated=r["stdout_total"] > limits.output_bytes,
-        stderr_truncated=r["stderr_total"] > limits.output_bytes,
-        duration_s=r["duration_s"], peak_memory_mb=r["peak_rss_kb"] / 1024,
-        timed_out=r["timed_out"],
-        files={k: base64.b64decode(v) for k, v in r.get("files", {}).items()})
+    return RunResult.from_report(r, limits)
 
 
 def _alive(client: Any, container: Any) -> bool:
     """Cheap liveness check from the cgroup file we read anyway (no API round trip)."""
     if containers.oom_kills(container.id) is not None:
         return True
-    try:
-        container.reload()
-        return container.status == "running"
-    except Exception:  # noqa: BLE001 - gone
-        return False
-
-
-def _remove(container: Any) -> None:
-    try:
-        container.remove(force=True)
-    except Exception:  # noqa: BLE001 - already gone
-        pass
+    return containers.is_running(container)

@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from galapagos.sandbox import containers
+
 
 
 class WarmPool:
@@ -27,9 +29,9 @@ class WarmPool:
             if container is None:
                 self.started += 1
                 return self._create(key)
-            if not check or _running(container):
+            if not check or containers.is_running(container):
                 return container
-            _remove(container)
+            containers.remove(container)
 
     def release(self, key: Any, container: Any, healthy: bool) -> None:
         # the next use's supervisor cleans up first; this one killed what it started
@@ -38,26 +40,11 @@ class WarmPool:
                 if len(self._idle[key]) < self.max_idle:
                     self._idle[key].append(container)
                     return
-        _remove(container)
+        containers.remove(container)
 
     def drain(self) -> None:
         with self._lock:
             everything = [c for cs in self._idle.values() for c in cs]
             self._idle.clear()
         for c in everything:
-            _remove(c)
-
-
-def _running(container: Any) -> bool:
-    try:
-        container.reload()
-        return container.status == "running"
-    except Exception:  # noqa: BLE001 - gone
-        return False
-
-
-def _remove(container: Any) -> None:
-    try:
-        container.remove(force=True)
-    except Exception:  # noqa: BLE001 - already gone (auto_remove)
-        pass
+            containers.remove(c)

@@ -8,7 +8,6 @@ the default for anything an LLM wrote."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import subprocess
@@ -18,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from galapagos.errors import GPUUnavailable
 from galapagos.sandbox.gpu import GPUAllocator, visible_gpus
 from galapagos.sandbox.images import SUPERVISOR
 from galapagos.sandbox.spec import RunRequest, RunResult
@@ -30,13 +30,19 @@ class ProcessSandbox:
     is_security_boundary = False
 
     def __init__(self, *, concurrency: int = 2, gpus: list[str] | None = None,
-                 share_gpus: bool = False):
+                 share_gpus: bool = False, allow_cpu_fallback: bool = False):
         self._slots = threading.BoundedSemaphore(concurrency)
+        self.allow_cpu_fallback = allow_cpu_fallback
         self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)
 
     def run(self, request: RunRequest) -> RunResult:
         with self._slots:
-            gpu_ids = self.gpus.acquire(request.limits.gpus, timeout=3600)
+            try:
+                gpu_ids = self.gpus.acquire(request.limits.gpus, timeout=3600)
+            except GPUUnavailable:
+                if not self.allow_cpu_fallback:
+                    raise
+                gpu_ids = []
             try:
                 return self._run(request, gpu_ids)
             finally:
@@ -78,14 +84,8 @@ class ProcessSandbox:
                 return RunResult(proc.returncode or -1, error="the supervisor did not report: "
                                  + proc.stderr.decode("utf-8", "replace")[-500:])
         memory_error = "MemoryError" in r["stderr"] or "Cannot allocate memory" in r["stderr"]
-        return RunResult(
-            exit_code=r["exit_code"], stdout=r["stdout"], stderr=r["stderr"],
-            stdout_truncated=r["stdout_total"] > lim.output_bytes,
-            stderr_truncated=r["stderr_total"] > lim.output_bytes,
-            duration_s=r["duration_s"], peak_memory_mb=r["peak_rss_kb"] / 1024,
-            timed_out=r["timed_out"], oom_killed=memory_error,
-            files={k: base64.b64decode(v) for k, v in r.get("files", {}).items()},
-            gpus=gpu_ids, gpu_seconds=r["duration_s"] * len(gpu_ids))
+        return RunResult.from_report(r, lim, oom_killed=memory_error, gpus=gpu_ids,
+                                     gpu_seconds=r["duration_s"] * len(gpu_ids))
 
 
 def _remap(arg: str, request: RunRequest, work: str) -> str:

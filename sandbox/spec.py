@@ -73,6 +73,19 @@ class RunResult:
     gpus: list[str] = field(default_factory=list)
     error: str | None = None       # the sandbox's own trouble (not the command's)
 
+    @classmethod
+    def from_report(cls, r: dict, limits: Limits, **extra: object) -> "RunResult":
+        """Build a result from the supervisor's JSON report."""
+        import base64
+
+        return cls(exit_code=r["exit_code"], stdout=r["stdout"], stderr=r["stderr"],
+                   stdout_truncated=r["stdout_total"] > limits.output_bytes,
+                   stderr_truncated=r["stderr_total"] > limits.output_bytes,
+                   duration_s=r["duration_s"], peak_memory_mb=r["peak_rss_kb"] / 1024,
+                   timed_out=r["timed_out"],
+                   files={k: base64.b64decode(v) for k, v in r.get("files", {}).items()},
+                   **extra)  # type: ignore[arg-type]
+
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not (self.timed_out or self.oom_killed or self.error)

@@ -87,7 +87,7 @@ class CodeTask:
                                              files={"solution.py": code}, limits=self.limits,
                                              labels=labels))
         objectives = {"sandbox_s": own.duration_s, "peak_memory_mb": own.peak_memory_mb,
-                      "tokens": tokens}
+                      "gpu_s": own.gpu_seconds, "tokens": tokens}
         if not own.ok:
             why = "timed out" if own.timed_out else "ran out of memory" if own.oom_killed \
                 else f"exited {own.exit_code}: {(own.error or own.stderr)[-300:]}"
@@ -95,6 +95,7 @@ class CodeTask:
                           objectives)
         verdict = self._grade(row, code, labels)
         objectives["sandbox_s"] += verdict.get("duration_s", 0.0)
+        objectives["gpu_s"] += verdict.get("gpu_s", 0.0)
         score = 1.0 if verdict["status"] == "PASS" else 0.0
         return Result(score, code, verdict["message"], {"stage": "grader"}, objectives)
 
@@ -120,7 +121,8 @@ class CodeTask:
                     "exited or crashed the test run).", "duration_s": res.duration_s}
         text = {"PASS": "Passed the hidden tests.",
                 "FAIL": "Failed a hidden test (wrong result)."}.get(status, f"Error: {message}")
-        return {"status": status, "message": text, "duration_s": res.duration_s}
+        return {"status": status, "message": text, "duration_s": res.duration_s,
+                "gpu_s": res.gpu_seconds}
 
 
 def _read(path: Path) -> dict[str, dict[str, Any]]:

@@ -66,7 +66,7 @@ SPLITS = ["train"] * 6 + ["val"] * 5 + ["test"] * 5
 def main() -> None:
     out = Path(__file__).with_name("problems.jsonl")
     rows = []
-    for (name, prompt, solution, asserts), split in zip(P, SPLITS):
+    for (name, prompt, solution, asserts), split in zip(P, SPLITS, strict=True):
         test = "def check(candidate):\n" + "".join(
             f"    assert {a.replace(name + '(', 'candidate(')}\n" for a in asserts)
         rows.append({"task_id": f"Galapagos/{name}", "prompt": prompt, "entry_point": name,

@@ -77,7 +77,7 @@ def _read(path: Path, limits: dict[str, int]) -> list[Instance]:
             assert split in ("train", "val", "test") and label in LABELS
         except (json.JSONDecodeError, KeyError, AssertionError) as exc:
             raise TaskError(f"{path}:{n} is not a valid row ({exc!r}); each line needs id, "
-                            "split (train/val/test), text and label (positive/negative).")
+                            "split (train/val/test), text and label (positive/negative).") from None
         counts[split] = counts.get(split, 0) + 1
         if counts[split] <= limits.get(split, 10**9):
             rows.append(Instance(str(r["id"]), split, r["text"], label))

@@ -81,3 +81,22 @@ def test_kill_9_at_several_points_then_resume_matches_uninterrupted(tmp_path):
     assert b["best"] == a["best"]
     assert count(db, "select count(*) from (select candidate_id, instance_id, split, count(*) n "
                      "from evaluations group by 1,2,3 having n > 1)") == 0
+
+
+def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path):
+    cfg = write_config(tmp_path / "int", iterations=40)
+    db = tmp_path / "int" / "a.db"
+    proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while count(db, "select count(*) from events where kind='iteration'") < 3:
+        assert time.time() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    run_id = sqlite3.connect(db).execute("select id, status from runs").fetchone()
+    assert proc.returncode == 130
+    assert f"galapagos resume {run_id[0]}" in err and run_id[1] == "interrupted"
+    done = subprocess.run(cli("resume", run_id[0], "-a", str(db)), capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and "iterations (40 of 40)" in done.stdout.replace("\n", " ")

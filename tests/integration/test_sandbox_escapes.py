@@ -83,6 +83,18 @@ def test_host_listener_on_bridge_gateway_is_unreachable(sb):
         listener.close()
 
 
+def test_raw_sockets_are_refused(sb):
+    r = py(sb, """
+        import errno, socket
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            print('RAW')
+        except PermissionError as e:
+            print(errno.errorcode[e.errno])
+        """)
+    assert r.stdout.strip() == "EPERM"  # no CAP_NET_RAW
+
+
 # processes -------------------------------------------------------------------------------
 def test_fork_bomb_hits_the_pids_limit(sb):
     r = py(sb, """
@@ -306,3 +318,52 @@ def test_kill_9_of_the_orchestrator_leaks_nothing_past_the_next_start():
     assert len(leaked) == 1  # the orchestrator died without cleaning up
     DockerSandbox(gpus=[]).close()  # the next start reaps it
     assert client.containers.list(all=True, filters={"label": f"{OWNER}={label}"}) == []
+
+
+def test_task_images_are_layered_and_never_rebuilt(sb):
+    from galapagos.sandbox.docker_backend import DockerSandbox
+    from galapagos.sandbox.images import TaskImage, ensure_task_image
+
+    image = TaskImage("bench-task", ("COPY marker.txt /opt/marker.txt",
+                                     "RUN python3 -c \"open('/opt/built','w').write('yes')\""),
+                      {"marker.txt": b"from the build context\n"})
+    tag = ensure_task_image(sb.client, image, sb.image)
+    created = sb.client.images.get(tag).attrs["Created"]
+    assert ensure_task_image(sb.client, image, sb.image) == tag  # same recipe, same tag
+    assert sb.client.images.get(tag).attrs["Created"] == created  # and no rebuild
+    other = TaskImage("bench-task", image.lines, {"marker.txt": b"changed\n"})
+    assert other.tag(sb.image) != tag
+    box = DockerSandbox(image=tag, gpus=[])
+    try:
+        r = box.run(RunRequest(["sh", "-c", "cat /opt/marker.txt /opt/built"]))
+        assert r.stdout == "from the build context\nyes"
+    finally:
+        box.close()
+
+
+def test_fresh_switch_uses_a_new_container_each_time():
+    import docker
+
+    from galapagos.sandbox.docker_backend import DockerSandbox
+    from galapagos.sandbox.reaper import owner_label
+
+    box = DockerSandbox(gpus=[], fresh=True)
+    try:
+        ids = [box.run(RunRequest(["cat", "/etc/hostname"])).ok for _ in range(2)]
+        assert ids == [True, True] and box.pool.started == 0
+        mine = docker.from_env().containers.list(
+            all=True, filters={"label": f"{OWNER}={owner_label()}"})
+        assert mine == []  # each was removed after its run
+    finally:
+        box.close()
+
+
+def test_doctor_reports_a_working_setup():
+    from typer.testing import CliRunner
+
+    from galapagos.orchestrator.cli import app
+
+    res = CliRunner().invoke(app, ["sandbox", "doctor"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    for line in ("Docker engine", "seccomp", "base image", "NOT a security boundary"):
+        assert line in res.output

@@ -61,6 +61,7 @@ def test_lineage_and_pool(archive):
     for i, (c, role) in enumerate([(s, "seed"), (c1, "accepted"), (c2, "proposed")]):
         archive.add_candidate("r", c, iteration=i, role=role)
     assert archive.lineage(c2.id) == [c1.id, s.id]
+    assert archive.lineage(s.id) == []
     assert archive.pool("r") == [s.id, c1.id]
     archive.add_candidate("r", c1, iteration=1, role="proposed")  # never demotes
     assert archive.pool("r") == [s.id, c1.id]
@@ -84,3 +85,22 @@ def test_wal_survives_second_connection(archive):
     archive.create_run("r", task="t", task_key="k", seed=0, config={})
     other = sqlite3.connect(archive.path)
     assert other.execute("select count(*) from runs").fetchone()[0] == 1
+
+
+def test_frontier_query_matches_the_in_memory_frontier(archive):
+    from galapagos.archive import Frontier
+
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    scores = {"a": {"1": 1.0, "2": 0.0}, "b": {"1": 1.0, "2": 0.5}, "c": {"1": 0.0, "2": 0.5}}
+    for i, (name, per) in enumerate(scores.items()):
+        cand = Candidate({"x": name})
+        archive.add_candidate("r", cand, iteration=i, role="accepted")
+        for iid, sc in per.items():
+            archive.record_evaluation("r", "k", Evaluation(cand.id, iid, "val", sc))
+    ids = {Candidate({"x": n}).id: n for n in scores}
+    sql = {i: (top, sorted(ids[c] for c in cs)) for i, (top, cs) in
+           archive.frontier("r", "k").items()}
+    mem = Frontier.from_scores({Candidate({"x": n}).id: s for n, s in scores.items()})
+    assert sql == {"1": (1.0, ["a", "b"]), "2": (0.5, ["b", "c"])}
+    assert {i: sorted(ids[c] for c in f) for i, f in mem.fronts.items()} == \
+        {i: v[1] for i, v in sql.items()}

@@ -85,6 +85,17 @@ def test_evaluator_raising_everywhere_stops_cleanly_and_resumably(tmp_path):
     assert run["status"] == "failed" and a.db["evaluations"].count == 0
 
 
+def test_systemic_fault_then_fix_then_resume(tmp_path, monkeypatch):
+    cfg = toy_config(tmp_path, budget={"max_iterations": 6})
+    monkeypatch.setenv("TOY_BROKEN", "1")
+    with pytest.raises(TaskError, match="ConnectionError: toy backend unreachable"):
+        start_run(cfg)
+    run_id = Archive(cfg.run.archive).list_runs()[0]["id"]
+    monkeypatch.delenv("TOY_BROKEN")
+    out = resume_run(cfg.run.archive, run_id)
+    assert out.status == "finished" and out.summary["iterations"] == 6
+
+
 def test_task_that_cannot_load(tmp_path):
     with pytest.raises(TaskNotFound, match="Unknown task 'nope'.*sentiment"):
         start_run(toy_config(tmp_path, task={"name": "nope"}))
