@@ -37,6 +37,7 @@ class ProgressDisplay:
 
     def __call__(self, event: Event) -> None:
         d = event.data
+        self.info["run"] = event.run_id
         if event.kind == "seed":
             self.info.update(best_val=d["val"], last=f"seed scored {d['val']:.3f} on val")
         elif event.kind == "iteration":

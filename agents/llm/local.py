@@ -29,6 +29,18 @@ def load(name: str) -> Any:
         return _models[name]
 
 
+def _quiet_llama_logs(llama_cpp: Any) -> None:
+    """llama.cpp writes notices straight to stderr, over the progress display; drop them."""
+    import ctypes
+
+    @llama_cpp.llama_log_callback
+    def drop(level: int, text: bytes, user_data: Any) -> None:
+        pass
+
+    _models["_log_callback"] = drop  # keep a reference: C holds only the pointer
+    llama_cpp.llama_log_set(drop, ctypes.c_void_p())
+
+
 def _load(name: str) -> Any:
     if name not in MODELS:
         raise LLMError(f"Unknown local model 'local/{name}'. Known: "
@@ -36,8 +48,10 @@ def _load(name: str) -> Any:
     try:
         import importlib
 
+        import llama_cpp
         from llama_cpp import Llama
         package = importlib.import_module(MODELS[name])
+        _quiet_llama_logs(llama_cpp)
     except ImportError as exc:
         raise LLMError(
             f"The embedded model needs llama-cpp-python and {MODELS[name]} ({exc}). "
