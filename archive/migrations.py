@@ -72,6 +72,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["run_id", "key"], unique=True)
 
 
+@migration
+def m002_run_owner(db: sqlite_utils.Database) -> None:
+    """Which process drives a run (host:pid:start), so a second one cannot resume it too."""
+    db["runs"].add_column("owner", str)
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now."""
     if "_migrations" not in db.table_names():

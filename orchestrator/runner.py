@@ -19,7 +19,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from galapagos.agents.llm import LLMClient, SpendLimit
 from galapagos.archive import Archive
-from galapagos.errors import ConfigError, GalapagosError, Interrupted, TaskError
+from galapagos.errors import ArchiveError, ConfigError, GalapagosError, Interrupted, TaskError
 from galapagos.orchestrator.budget import Budget
 from galapagos.orchestrator.config import Config, _set_dotted
 from galapagos.orchestrator.evaluator import Evaluator
@@ -158,10 +158,10 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector), mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
+    _claim(archive, run_id)
     conn = sqlite3.connect(archive.path, check_same_thread=False, timeout=30)
     graph = build_graph(loop, SqliteSaver(conn))
     config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10**9}
-    archive.update_run(run_id, status="running")
     try:
         _invoke(graph, config, run_id, cfg.run.seed)
     except (Interrupted, KeyboardInterrupt):
@@ -179,6 +179,22 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     if stop_file.exists():
         stop_file.unlink()
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
+
+
+def _claim(archive: Archive, run_id: str) -> None:
+    """Mark this process as the run's driver, unless a live process already is."""
+    from galapagos.sandbox.reaper import owner_alive, owner_label
+
+    with archive.transaction():
+        row = archive.db.execute("select status, owner from runs where id = ?",
+                                 [run_id]).fetchone()
+        if row and row[0] == "running" and row[1] and owner_alive(row[1]) \
+                and row[1] != owner_label():
+            raise ArchiveError(
+                f"Run {run_id} is being driven by another process ({row[1]}). Wait for it, "
+                f"or stop it first with `galapagos stop {run_id}`.")
+        archive.db.execute("update runs set status = 'running', owner = ? where id = ?",
+                           [owner_label(), run_id])
 
 
 def _invoke(graph: Any, config: dict[str, Any], run_id: str, seed: int) -> None:

@@ -104,3 +104,45 @@ def test_frontier_query_matches_the_in_memory_frontier(archive):
     assert sql == {"1": (1.0, ["a", "b"]), "2": (0.5, ["b", "c"])}
     assert {i: sorted(ids[c] for c in f) for i, f in mem.fronts.items()} == \
         {i: v[1] for i, v in sql.items()}
+
+
+def test_upgrade_from_version_one_keeps_data(tmp_path):
+    import sqlite_utils
+
+    from galapagos.archive.migrations import apply_migrations, m001_initial
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    m001_initial(db)
+    db["_migrations"].insert({"name": "m001_initial", "applied_at": "then"})
+    db["runs"].insert({"id": "old-run", "status": "finished", "task": "t"})
+    db.conn.close()
+    a = Archive(path)
+    assert "owner" in a.db["runs"].columns_dict
+    assert a.get_run("old-run")["status"] == "finished"
+    assert apply_migrations(a.db) == []
+
+
+def test_a_live_run_cannot_be_driven_twice(tmp_path):
+    import subprocess
+    import sys
+
+    from galapagos.errors import ArchiveError
+    from galapagos.orchestrator.runner import _claim
+    from galapagos.sandbox.reaper import owner_label
+
+    a = Archive(tmp_path / "a.db")
+    a.create_run("r", task="t", task_key="k", seed=0, config={})
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        a.db.execute("update runs set status='running', owner=? where id='r'",
+                     [owner_label(other.pid)])
+        a.db.conn.commit()
+        with pytest.raises(ArchiveError, match="driven by another process"):
+            _claim(a, "r")
+    finally:
+        other.kill()
+        other.wait()
+    _claim(a, "r")  # its driver is gone (killed): taking over is fine
+    assert a.get_run("r")["owner"] == owner_label()
