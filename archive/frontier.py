@@ -51,13 +51,24 @@ class Frontier:
         """How many instance fronts each non-dominated candidate leads (GEPA's weights).
 
         A candidate is dominated when every front it sits in also holds another surviving
-        candidate; those are dropped, weakest first, so specialists survive."""
-        fronts_of: dict[str, list[set[str]]] = {}
-        for front in self.fronts.values():
+        candidate; those are dropped, weakest first, so specialists survive. Cached until
+        the next ``add``."""
+        if self._freq is None:
+            self._freq = self._frequencies()
+        return dict(self._freq)
+
+    def _frequencies(self) -> dict[str, int]:
+        fronts = list(self.fronts.values())
+        alive_in = [len(f) for f in fronts]          # surviving members per front
+        fronts_of: dict[str, list[int]] = {}
+        for k, front in enumerate(fronts):
             for cid in front:
-                fronts_of.setdefault(cid, []).append(front)
+                fronts_of.setdefault(cid, []).append(k)
         alive = set(fronts_of)
-        for cid in sorted(alive, key=lambda c: (self.means.get(c, 0.0), c)):
-            if all(any(o in alive and o != cid for o in f) for f in fronts_of[cid]):
+        for cid in sorted(fronts_of, key=lambda c: (self.means.get(c, 0.0), c)):
+            mine = fronts_of[cid]
+            if all(alive_in[k] > 1 for k in mine):  # another survivor leads each of its fronts
                 alive.discard(cid)
+                for k in mine:
+                    alive_in[k] -= 1
         return {cid: len(fronts_of[cid]) for cid in alive}
