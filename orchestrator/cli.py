@@ -233,3 +233,11 @@ def main() -> None:
             raise
         err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours or a plug-in's: one paragraph too
+        if debug:
+            raise
+        err_console.print(f"[bold red]Unexpected error:[/] {escape(type(exc).__name__)}: "
+                          f"{escape(str(exc))}. Whatever was archived is kept and the run "
+                          "can be resumed; run again with --debug for the traceback and "
+                          "report it.", highlight=False)
+        sys.exit(1)

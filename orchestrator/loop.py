@@ -206,8 +206,8 @@ class Loop:
         ranked = sorted(freq, key=lambda c: (-self.frontier.means.get(c, 0), c))
         chosen = list(dict.fromkeys([state["best"], run["seed_candidate"],
                                      *ranked[:TEST_FRONTIER_MAX]]))
-        test = {}
-        for cid in chosen:
+        test: dict[str, float] = {}
+        for cid in chosen if self.splits["test"] else []:
             evals = self.evaluator.run(self.archive.get_candidate(cid), self.splits["test"],
                                        "test", enforce_budget=False)
             test[cid] = self._mean(evals)

@@ -172,6 +172,10 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     except GalapagosError as exc:
         archive.update_run(run_id, status="failed", stop_reason=str(exc)[:500])
         raise
+    except Exception as exc:  # a bug: keep the run resumable and say so
+        archive.update_run(run_id, status="failed",
+                           stop_reason=f"{type(exc).__name__}: {exc}"[:500])
+        raise
     finally:
         conn.close()
         hooks.sandboxes.close()

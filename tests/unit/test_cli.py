@@ -76,3 +76,22 @@ def test_stop_command_writes_the_stop_file(tmp_path):
     run_id = Archive(db).list_runs()[0]["id"]
     res = runner.invoke(app, ["stop", run_id, "-a", str(db)])
     assert res.exit_code == 0 and (tmp_path / f"stop-{run_id}").exists()
+
+
+def test_unexpected_errors_are_one_paragraph_too(tmp_path):
+    from tests.conftest import ROOT
+
+    bug = tmp_path / "bug.py"
+    bug.write_text("from tests.fixtures.toy_task import ToyTask\n"
+                   "class Bug(ToyTask):\n"
+                   "    def seed_candidate(self):\n"
+                   "        raise ZeroDivisionError('oops')\n"
+                   "def create(ctx):\n    return Bug()\n")
+    cfg = config_file(tmp_path).read_text().replace(TOY, f"{bug}:create")
+    (tmp_path / "c.toml").write_text(cfg)
+    proc = subprocess.run([sys.executable, "-m", "galapagos.orchestrator", "run", "-c",
+                           str(tmp_path / "c.toml"), "-q"], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Unexpected error: ZeroDivisionError: oops" in proc.stderr
+    assert "--debug" in proc.stderr

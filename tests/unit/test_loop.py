@@ -178,3 +178,31 @@ def test_all_selectors_and_acceptance_modes_run(tmp_path):
                                    loop={"acceptance": "non_decreasing" if i else "strict"},
                                    budget={"max_iterations": 6}))
         assert out.status == "finished"
+
+
+def test_task_without_test_split_reports_no_test_score(tmp_path):
+    bad = tmp_path / "notest.py"
+    bad.write_text(
+        "import sys\nsys.path.insert(0, %r)\n" % str(tmp_path.parents[0]) +
+        "from tests.fixtures.toy_task import ToyTask\n"
+        "class NoTest(ToyTask):\n"
+        "    def instances(self):\n"
+        "        return [i for i in super().instances() if i.split != 'test']\n"
+        "def create(ctx):\n    return NoTest()\n")
+    out = start_run(toy_config(tmp_path, task={"name": f"{bad}:create"},
+                               budget={"max_iterations": 3}))
+    assert out.status == "finished" and out.summary["test"] == {}
+
+
+def test_a_bug_in_a_plugin_marks_the_run_failed(tmp_path):
+    bad = tmp_path / "buggy.py"
+    bad.write_text("from tests.fixtures.toy_task import ToyTask\n"
+                   "class Buggy(ToyTask):\n"
+                   "    def seed_candidate(self):\n"
+                   "        raise ZeroDivisionError('oops')\n"
+                   "def create(ctx):\n    return Buggy()\n")
+    cfg = toy_config(tmp_path, task={"name": f"{bad}:create"})
+    with pytest.raises(ZeroDivisionError):
+        start_run(cfg)
+    run = Archive(cfg.run.archive).list_runs()[0]
+    assert run["status"] == "failed" and "ZeroDivisionError" in run["stop_reason"]
