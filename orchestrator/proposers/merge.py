@@ -15,12 +15,15 @@ class SystemAwareMerge:
     def propose(self, ctx: ProposalContext) -> Proposal:
         members = sorted(ctx.frontier.frequencies())
         pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        if not pairs:
+            return Proposal(self.name, rejected="fewer than two candidates on the frontier")
         ctx.rng.shuffle(pairs)
         for a, b in pairs:
             prop = self._try(ctx, a, b)
             if prop is not None:
                 return prop
-        return Proposal(self.name, rejected="no pair of frontier candidates to merge")
+        return Proposal(self.name, rejected="no frontier pair with a common ancestor whose "
+                        "merge differs from both (they changed the same components)")
 
     def _try(self, ctx: ProposalContext, a: str, b: str) -> Proposal | None:
         anc_a, anc_b = ctx.lineage(a), ctx.lineage(b)

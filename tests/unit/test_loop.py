@@ -206,3 +206,23 @@ def test_a_bug_in_a_plugin_marks_the_run_failed(tmp_path):
         start_run(cfg)
     run = Archive(cfg.run.archive).list_runs()[0]
     assert run["status"] == "failed" and "ZeroDivisionError" in run["stop_reason"]
+
+
+def test_merge_combines_branches_that_changed_different_components(tmp_path):
+    words = ["alpha beta gamma", "delta epsilon zeta", "eta theta iota", "kappa lambda mu"]
+    fake = FakeLLM("merger")
+    fake.enqueue(*[f"{words[i % 4]}\n```" for i in range(60)])
+    out = start_run(toy_config(
+        tmp_path, llm={"model": "fake/merger"},
+        proposers={"use": ["reflective", "demos", "merge"], "merge": {"every": 2},
+                   "reflective": {"components": ["answer"]}},
+        budget={"max_iterations": 24}))
+    a = Archive(out.archive)
+    merged = [r for r in a.run_candidates(out.run_id) if r["proposer"] == "merge"]
+    assert merged, "no merge child was ever proposed"
+    child = a.get_candidate(merged[0]["candidate_id"])
+    parents = [a.get_candidate(p) for p in child.parents]
+    assert len(parents) == 2
+    for name, text in child.components.items():  # every component comes from a parent
+        assert text in {p.components[name] for p in parents}
+    assert child.components not in [p.components for p in parents]
