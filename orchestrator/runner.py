@@ -51,7 +51,7 @@ class Sandboxes:
     def __init__(self) -> None:
         self.made: list[Any] = []
 
-    def factory(self, cfg: Config) -> Callable[[], Any]:
+    def factory(self, cfg: Config, run_id: str) -> Callable[[], Any]:
         box: list[Any] = []
 
         def get() -> Any:
@@ -62,7 +62,7 @@ class Sandboxes:
                 box.append(make_sandbox(
                     s.backend, concurrency=s.concurrency, share_gpus=s.share_gpus,
                     allow_cpu_fallback=s.allow_cpu_fallback, pool_size=s.pool_size,
-                    fresh=s.fresh))
+                    fresh=s.fresh, labels={"galapagos.run": run_id}))
                 self.made.append(box[0])
             return box[0]
 
@@ -124,7 +124,7 @@ def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tupl
                          backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep)
 
     task = load_task(cfg.task.name, TaskContext(
-        options=dict(cfg.task.options), llm=task_llm, sandbox=hooks.sandboxes.factory(cfg),
+        options=dict(cfg.task.options), llm=task_llm, sandbox=hooks.sandboxes.factory(cfg, run_id),
         limits=cfg.task.sandbox.limits(), run_id=run_id))
     key = hashlib.sha256(f"{cfg.task.name}|{task.fingerprint()}".encode()).hexdigest()[:16]
     return task, key

@@ -28,7 +28,7 @@ def make_sandbox(backend: str = "docker", **options: Any) -> Sandbox:
     if backend == "process":
         from galapagos.sandbox.process_backend import ProcessSandbox
 
-        for docker_only in ("pool_size", "image", "fresh"):
+        for docker_only in ("pool_size", "image", "fresh", "labels"):
             options.pop(docker_only, None)
         return ProcessSandbox(**options)
     raise SandboxError(f"Unknown sandbox backend '{backend}': use 'docker' (the default, a "

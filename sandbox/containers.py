@@ -1,6 +1,7 @@
-"""Low-level work on one hardened container: create it, move files in and out through
-tar over exec (the root filesystem is read-only, so the archive API cannot write), run
-the supervisor, read the OOM counter, reset it for the next use."""
+"""Low-level work on one hardened container: create it, run one evaluation as one exec of
+the supervisor (files go in as a tar on its stdin, since the archive API cannot write to a
+read-only root; outputs come back in its report; it cleans up after the previous use
+first), and read the cgroup's OOM-kill counter."""
 
 from __future__ import annotations
 

@@ -51,11 +51,12 @@ class DockerSandbox:
     def __init__(self, image: str | None = None, *, concurrency: int = 2, pool_size: int = 4,
                  gpus: list[str] | None = None, share_gpus: bool = False,
                  allow_cpu_fallback: bool = False, fresh: bool = False,
-                 client: Any = None):
+                 labels: dict[str, str] | None = None, client: Any = None):
         self.client = client or docker_client()
         reap(self.client)  # orphans of orchestrators that died (kill -9) go first
         self.image = image or ensure_base(self.client)
         self.allow_cpu_fallback, self.always_fresh = allow_cpu_fallback, fresh
+        self.labels = dict(labels or {})  # on every container (e.g. the run's id)
         self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)
         self.pool = WarmPool(self._create_for_key, max_idle=pool_size)
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -99,15 +100,16 @@ class DockerSandbox:
 
     def _create_for_key(self, key: Any) -> Any:
         image, limits = key
-        return containers.create(self.client, image, limits, labels={})
+        return containers.create(self.client, image, limits,
+                                 labels={**self.labels, "galapagos.evaluation": "warm-pool"})
 
     def _run(self, request: RunRequest, limits: Limits, gpu_ids: list[str]) -> RunResult:
         fresh = self.always_fresh or request.fresh or bool(request.mounts) or bool(gpu_ids)
         key = self._pool_key(limits)
         if fresh:
             container = containers.create(self.client, self.image, limits,
-                                          labels=request.labels, mounts=request.mounts,
-                                          gpu_ids=gpu_ids)
+                                          labels={**self.labels, **request.labels},
+                                          mounts=request.mounts, gpu_ids=gpu_ids)
         else:
             container = self.pool.acquire(key)
             if not _alive(self.client, container):  # ended (lifetime) or removed by hand

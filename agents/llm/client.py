@@ -149,8 +149,11 @@ def _galapagos_cause(exc: BaseException) -> GalapagosError | None:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, (*TRANSIENT, LLMTimeout)) and _galapagos_cause(exc) is None \
-        or isinstance(exc, LLMTimeout)
+    """Worth another try: timeouts, rate limits, connection and server errors; never a
+    fault of ours (an unscripted fake call, an exhausted budget) that litellm wrapped."""
+    if isinstance(exc, LLMTimeout):
+        return True
+    return isinstance(exc, TRANSIENT) and _galapagos_cause(exc) is None
 
 
 def _as_llm_error(exc: BaseException, model: str, attempts: int) -> LLMError:

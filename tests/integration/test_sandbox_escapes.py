@@ -275,16 +275,28 @@ def test_gpu_request_without_gpu_fails_clearly(sb):
         sb.run(RunRequest(["true"], limits=Limits(gpus=1)))
 
 
-def test_containers_carry_labels(sb):
+def test_containers_carry_labels():
+    import threading
+
     import docker
 
+    from galapagos.sandbox.docker_backend import DockerSandbox
+
     client = docker.from_env()
-    sb.run(RunRequest(["sleep", "1"], labels={"galapagos.run": "r-label",
-                                             "galapagos.evaluation": "e-1"}, fresh=True))
-    r = sb.run(RunRequest(["true"]))
-    assert r.ok
-    assert all(c.labels.get(LABEL) == "1" for c in client.containers.list(
-        filters={"label": OWNER}))
+    box = DockerSandbox(gpus=[], labels={"galapagos.run": "r-label"})
+    try:
+        t = threading.Thread(target=box.run, args=(RunRequest(
+            ["sleep", "2"], labels={"galapagos.evaluation": "e-1"}, fresh=True),))
+        t.start()
+        box.run(RunRequest(["true"]))  # leaves a warm container
+        time.sleep(0.5)
+        seen = {c.labels.get("galapagos.evaluation"): c.labels for c in client.containers.list(
+            filters={"label": "galapagos.run=r-label"})}
+        t.join()
+        assert set(seen) == {"e-1", "warm-pool"}
+        assert all(lb[LABEL] == "1" and lb[OWNER] for lb in seen.values())
+    finally:
+        box.close()
 
 
 ORPHAN = """
