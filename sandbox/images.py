@@ -96,7 +96,19 @@ def ensure_base(client: Any, recipe: BaseRecipe | None = None, log: Any = print)
         _debootstrap(recipe, root)
         _customise(root)
         _import(client, root, tag)
+    _prune_old_bases(client, keep=tag)
     return tag
+
+
+def _prune_old_bases(client: Any, keep: str) -> None:
+    """Superseded base images (an older recipe or supervisor) only take disk space."""
+    for image in client.images.list(name="galapagos/base"):
+        for tag in image.tags:
+            if tag != keep:
+                try:
+                    client.images.remove(tag)
+                except Exception:  # noqa: BLE001 - still used by a task image: keep it
+                    pass
 
 
 def _debootstrap(recipe: BaseRecipe, root: Path) -> None:
