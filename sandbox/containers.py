@@ -21,6 +21,7 @@ from galapagos.sandbox.spec import Limits, Mount
 
 WORK = "/work"
 USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
+GRADER = f"{IDLE_UID}:{IDLE_UID}"
 MAX_LIFETIME_S = 6 * 3600   # an idle container ends itself even if every reaper missed it
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1"}
@@ -64,19 +65,23 @@ def tar_files(files: dict[str, bytes | str]) -> bytes:
 
 
 def supervisor_command(argv: list[str], env: dict[str, str], limits: Limits,
-                       output_dir: str) -> list[str]:
-    spec = {"argv": argv, "cwd": WORK, "env": {**BASE_ENV, **env}, "timeout": limits.wall_s,
-            "caps": {"stdout": limits.output_bytes, "stderr": limits.output_bytes},
-            "kill_all": True, "clean": [WORK, "/tmp"], "stdin_tar": True,
-            "collect": output_dir}
+                       output_dir: str, grader: bool = False) -> list[str]:
+    spec: dict[str, Any] = {
+        "argv": argv, "cwd": WORK, "env": {**BASE_ENV, **env}, "timeout": limits.wall_s,
+        "caps": {"stdout": limits.output_bytes, "stderr": limits.output_bytes},
+        "kill_all": True, "clean": [WORK, "/tmp"], "stdin_tar": True, "collect": output_dir}
+    if grader:  # runs beside a live companion: touch nothing but its own process group
+        spec.update(cwd="/tmp", env={**BASE_ENV, "HOME": "/tmp", **env}, kill_all=False,
+                    clean=None, stdin_tar=False, collect=None)
     return ["python3", "-S", "-I", "/opt/galapagos/supervise.py", json.dumps(spec)]
 
 
-def exec_with_stdin(client: Any, container: Any, cmd: list[str],
-                    data: bytes) -> tuple[bytes, bytes, str]:
+def exec_with_stdin(client: Any, container: Any, cmd: list[str], data: bytes,
+                    user: str = USER) -> tuple[bytes, bytes, str]:
     """One ``docker exec`` whose stdin gets ``data``; returns stdout, stderr and the exec
     id (its exit code is asked for only when the supervisor did not report one)."""
-    ex = client.api.exec_create(container.id, cmd, stdin=True, user=USER, workdir=WORK)
+    ex = client.api.exec_create(container.id, cmd, stdin=True, user=user,
+                                workdir=WORK if user == USER else "/tmp")
     sock = client.api.exec_start(ex["Id"], socket=True)
     raw = getattr(sock, "_sock", sock)
     out, err = bytearray(), bytearray()

@@ -104,7 +104,8 @@ class DockerSandbox:
                                  labels={**self.labels, "galapagos.evaluation": "warm-pool"})
 
     def _run(self, request: RunRequest, limits: Limits, gpu_ids: list[str]) -> RunResult:
-        fresh = self.always_fresh or request.fresh or bool(request.mounts) or bool(gpu_ids)
+        fresh = (self.always_fresh or request.fresh or bool(request.mounts) or bool(gpu_ids)
+                 or request.companion is not None)
         key = self._pool_key(limits)
         if fresh:
             container = containers.create(self.client, self.image, limits,
@@ -117,7 +118,10 @@ class DockerSandbox:
                 container = self.pool.acquire(key, check=True)
         healthy = False
         try:
-            result = self._exec(container, request, limits)
+            if request.companion is not None:
+                result = self._two_party(container, request, limits)
+            else:
+                result = self._exec(container, request, limits)
             result.gpus, result.gpu_seconds = gpu_ids, result.duration_s * len(gpu_ids)
             healthy = result.error is None and not result.timed_out
             return result
@@ -127,13 +131,33 @@ class DockerSandbox:
             else:
                 self.pool.release(key, container, healthy)
 
-    def _exec(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
+    def _two_party(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
+        """The companion (sandbox user) starts first; the command runs as the grader."""
+        assert request.companion is not None
+        if request.files:
+            raise SandboxError("In a two-party run the files go to the companion (the "
+                               "grader's own files come from its read-only mounts).")
+        ipc = {"GALAPAGOS_IPC": "/tmp/galapagos-ipc"}
+        companion = replace(request.companion, env={**request.companion.env, **ipc})
+        box: dict[str, Any] = {}
+        side = threading.Thread(target=lambda: box.update(
+            result=self._exec(container, companion, limits)), daemon=True)
+        side.start()
+        main = self._exec(container, replace(request, env={**request.env, **ipc}), limits,
+                          grader=True)
+        side.join(HOST_GRACE_S)
+        main.companion = box.get("result")
+        return main
+
+    def _exec(self, container: Any, request: RunRequest, limits: Limits,
+              grader: bool = False) -> RunResult:
         before = containers.oom_kills(container.id)
         cmd = containers.supervisor_command(request.command, request.env, limits,
-                                            request.output_dir)
+                                            request.output_dir, grader=grader)
         box: dict[str, Any] = {}
         worker = threading.Thread(target=self._collect, daemon=True, args=(
-            container, cmd, containers.tar_files(request.files), box))
+            container, cmd, containers.tar_files(request.files), box,
+            containers.GRADER if grader else containers.USER))
         start = time.monotonic()
         worker.start()
         worker.join(limits.wall_s + HOST_GRACE_S)
@@ -150,10 +174,11 @@ class DockerSandbox:
             result.oom_killed = True  # SIGKILL we did not send: the memory limit's
         return result
 
-    def _collect(self, container: Any, cmd: list[str], data: bytes, box: dict[str, Any]) -> None:
+    def _collect(self, container: Any, cmd: list[str], data: bytes, box: dict[str, Any],
+                 user: str) -> None:
         try:
             box["out"], box["err"], box["code"] = containers.exec_with_stdin(
-                self.client, container, cmd, data)
+                self.client, container, cmd, data, user)
         except Exception as exc:  # noqa: BLE001 - reported as the sandbox's error
             box["exc"] = exc
 

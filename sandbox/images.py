@@ -22,7 +22,7 @@ from galapagos.errors import ImageBuildError
 SUPERVISOR = Path(__file__).with_name("supervise.py")
 RECIPE_VERSION = "1"
 SANDBOX_UID = 1000
-IDLE_UID = 65534
+IDLE_UID = 65534     # the container's idle process, and the grader of two-party runs
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from galapagos.errors import GPUUnavailable
@@ -55,6 +56,22 @@ class ProcessSandbox:
         pass
 
     def _run(self, request: RunRequest, gpu_ids: list[str]) -> RunResult:
+        if request.companion is None:
+            return self._one(request, gpu_ids)
+        with tempfile.TemporaryDirectory(prefix="galapagos-ipc-") as ipc:
+            box: dict[str, RunResult] = {}
+            companion = replace(request.companion, env={**request.companion.env,
+                                                        "GALAPAGOS_IPC": ipc},
+                                mounts=[*request.mounts, *request.companion.mounts])
+            side = threading.Thread(target=lambda: box.update(r=self._one(companion, [])))
+            side.start()
+            main = self._one(replace(request, env={**request.env, "GALAPAGOS_IPC": ipc}),
+                             gpu_ids)
+            side.join(request.limits.wall_s + 10)
+            main.companion = box.get("r")
+            return main
+
+    def _one(self, request: RunRequest, gpu_ids: list[str]) -> RunResult:
         lim = request.limits
         with tempfile.TemporaryDirectory(prefix="galapagos-proc-") as work:
             for name, data in request.files.items():

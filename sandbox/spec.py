@@ -45,6 +45,11 @@ class RunRequest:
     labels: dict[str, str] = field(default_factory=dict)           # e.g. run and evaluation ids
     output_dir: str = "out"        # files written here (relative to the work dir) come back
     fresh: bool = False            # a new container, not a warm one
+    # Two-party runs (grading): ``companion`` runs as the sandbox user at the same time and
+    # in the same container, while this command runs as the *grader* user, a different uid
+    # that the companion can neither signal nor read the files of. The grader's cwd is /tmp;
+    # the companion shares the container, the grader's read-only mounts included.
+    companion: "RunRequest | None" = None
 
     def __post_init__(self) -> None:
         leaked = [k for k in self.env if SECRET_NAME.search(k)]
@@ -72,6 +77,7 @@ class RunResult:
     gpu_seconds: float = 0.0
     gpus: list[str] = field(default_factory=list)
     error: str | None = None       # the sandbox's own trouble (not the command's)
+    companion: "RunResult | None" = None
 
     @classmethod
     def from_report(cls, r: dict, limits: Limits, **extra: object) -> "RunResult":

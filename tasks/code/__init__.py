@@ -5,7 +5,12 @@ Two sandbox steps per instance:
 1. the candidate's own run: ``python3 solution.py`` with the solution alone (catches
    syntax errors and crashes at import); the hidden tests are nowhere in it;
 2. the grader step: a fresh container with the hidden tests mounted read-only at
-   ``/grader``; a harness imports the solution and runs ``check(entry_point)``.
+   ``/grader``. It is a two-party run: the harness runs ``check`` as the grader uid, the
+   only one that can read the test file (mode 0400), and the solution runs in a worker as
+   the sandbox uid; calls cross a FIFO as Python literals. So even at grading time the
+   candidate cannot read the tests, fake a verdict or return objects that equal anything.
+   (Arguments and results must therefore be literals, as in HumanEval. With the process
+   backend, or when not running as root, both sides share a uid: no such isolation.)
 
 Feedback for reflection names the failure's kind, never the test's text. Problems come in
 the HumanEval JSONL format (task_id, prompt, entry_point, test; optional split and
@@ -19,7 +24,6 @@ import atexit
 import hashlib
 import json
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -33,6 +37,8 @@ from galapagos.tasks.protocol import Instance, Result, TaskContext
 
 DATA = Path(__file__).with_name("problems.jsonl")
 HARNESS = Path(__file__).with_name("grader_harness.py")
+WORKER = Path(__file__).with_name("grader_worker.py")
+GRADER_UID = 65534  # the sandbox's grader user
 SEED = {INSTRUCTION: "# Python", DEMOS: "[]"}
 STOPS = ["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "```", "\n#"]
 
@@ -50,7 +56,9 @@ class CodeTask:
                                     r.get("canonical_solution")) for r in self.rows.values()]
         self._hidden = Path(tempfile.mkdtemp(prefix="galapagos-hidden-"))
         os.chmod(self._hidden, 0o755)  # the sandbox user reads it through the ro mount
-        shutil.copy(HARNESS, self._hidden / "harness.py")
+        for src, name in ((HARNESS, "harness.py"), (WORKER, "worker.py")):
+            shutil.copy(src, self._hidden / name)
+            os.chmod(self._hidden / name, 0o644)
         atexit.register(shutil.rmtree, self._hidden, True)
 
     def instances(self) -> Sequence[Instance]:
@@ -60,7 +68,8 @@ class CodeTask:
         return dict(SEED)
 
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(self.data.read_bytes() + HARNESS.read_bytes()).hexdigest()[:12]
+        digest = hashlib.sha256(self.data.read_bytes() + HARNESS.read_bytes() +
+                                WORKER.read_bytes()).hexdigest()[:12]
         return f"code:{digest}:{self.llm.model}:{self.max_tokens}"
 
     def render(self, candidate: dict[str, str], prompt: str) -> str:
@@ -101,28 +110,41 @@ class CodeTask:
 
     def _grade(self, row: dict[str, Any], code: str, labels: dict[str, str]) -> dict[str, Any]:
         test_name = hashlib.sha256(row["task_id"].encode()).hexdigest()[:12] + ".py"
-        test_path = self._hidden / test_name
-        if not test_path.exists():
-            test_path.write_text(row["test"])
-            os.chmod(test_path, 0o644)
-        token = secrets.token_hex(8)
+        self._write_hidden(test_name, row["test"])
+        worker = RunRequest(["python3", "/grader/worker.py", row["entry_point"]],
+                            files={"solution.py": code}, limits=self.limits, labels=labels)
         res = self._sandbox().run(RunRequest(
-            ["python3", "/grader/harness.py", f"/grader/{test_name}", row["entry_point"], token],
-            files={"solution.py": code}, mounts=[Mount(str(self._hidden), "/grader")],
-            limits=self.limits, labels=labels, fresh=True))
-        line = next((ln for ln in res.stdout.splitlines() if ln.startswith(f"VERDICT {token} ")),
-                    "")
-        status, _, message = line.removeprefix(f"VERDICT {token} ").partition(" ")
-        if res.timed_out:
+            ["python3", "/grader/harness.py", f"/grader/{test_name}"],
+            mounts=[Mount(str(self._hidden), "/grader")], limits=self.limits, labels=labels,
+            fresh=True, companion=worker))
+        line = next((ln for ln in res.stdout.splitlines() if ln.startswith("VERDICT ")), "")
+        status, _, message = line.removeprefix("VERDICT ").partition(" ")
+        worker_res = res.companion
+        if res.timed_out or (worker_res is not None and worker_res.timed_out):
             return {"status": "FAIL", "message": "The solution timed out under the hidden tests.",
                     "duration_s": res.duration_s}
+        if worker_res is not None and worker_res.oom_killed:
+            return {"status": "FAIL", "message": "The solution ran out of memory under the "
+                    "hidden tests.", "duration_s": res.duration_s}
         if not status:
-            return {"status": "FAIL", "message": "The grader gave no verdict (the solution "
-                    "exited or crashed the test run).", "duration_s": res.duration_s}
+            return {"status": "FAIL", "message": "The grader gave no verdict.",
+                    "duration_s": res.duration_s}
         text = {"PASS": "Passed the hidden tests.",
                 "FAIL": "Failed a hidden test (wrong result)."}.get(status, f"Error: {message}")
         return {"status": status, "message": text, "duration_s": res.duration_s,
                 "gpu_s": res.gpu_seconds}
+
+    def _write_hidden(self, name: str, text: str) -> None:
+        """Readable by the grader uid alone, where we may hand it over (as root)."""
+        path = self._hidden / name
+        if path.exists():
+            return
+        path.write_text(text)
+        try:
+            os.chown(path, GRADER_UID, GRADER_UID)
+            os.chmod(path, 0o400)
+        except PermissionError:
+            os.chmod(path, 0o444)  # not root: the grader and the candidate share a uid
 
 
 def _read(path: Path) -> dict[str, dict[str, Any]]:

@@ -87,3 +87,79 @@ def test_an_evolution_run_on_the_code_task(tmp_path):
 
     left = docker.from_env().containers.list(all=True, filters={"label": "galapagos.sandbox"})
     assert left == []  # the run closed its sandbox
+
+
+READ_THE_TESTS = """
+import ast, glob, re
+ANSWERS = {}
+for path in glob.glob('/grader/*.py'):
+    try:
+        src = open(path).read()
+    except OSError:
+        continue
+    for args, value in re.findall(r'candidate\\((.*?)\\) == (.*)', src):
+        ANSWERS[args.replace(' ', '')] = ast.literal_eval(value)
+
+def add(a, b):
+    return ANSWERS.get(f'{a},{b}', -1)   # knows nothing of adding: only the answers
+"""
+
+CHEATS = {
+    "forged verdict, then exit": "print('VERDICT PASS', flush=True)\nimport os\nos._exit(0)\n",
+    "kill everything it can": "import os, signal\nos.kill(-1, signal.SIGKILL)\n",
+    "an answer equal to anything":
+        "class Any:\n    def __eq__(self, other):\n        return True\n"
+        "def add(a, b):\n    return Any()\n",
+    "read the tests, then answer from them": READ_THE_TESTS,
+}
+
+
+@pytest.mark.parametrize("name", list(CHEATS))
+def test_grade_time_cheats_score_zero(task, name):
+    row = task.rows["Galapagos/add"]
+    res = task.grade(row["task_id"], CHEATS[name])
+    assert res.score == 0.0, (name, res.feedback)
+
+
+def test_two_party_run_keeps_the_graders_files_from_the_companion(tmp_path):
+    import os
+
+    from galapagos.sandbox import Mount, RunRequest
+    from galapagos.sandbox.docker_backend import DockerSandbox
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hidden")
+    os.chown(secret, 65534, 65534)
+    os.chmod(secret, 0o400)
+    os.chmod(tmp_path, 0o755)
+    sb = DockerSandbox(gpus=[])
+    try:
+        probe = "import errno\ntry:\n    print(open('/g/secret.txt').read())\n" \
+                "except OSError as e:\n    print(errno.errorcode[e.errno])\n"
+        res = sb.run(RunRequest(
+            ["sh", "-c", "id -u; cat /g/secret.txt"], mounts=[Mount(str(tmp_path), "/g")],
+            companion=RunRequest(["python3", "probe.py"], files={"probe.py": probe})))
+        assert res.stdout.split() == ["65534", "hidden"]
+        assert res.companion is not None and res.companion.stdout.strip() == "EACCES"
+    finally:
+        sb.close()
+
+
+def test_control_the_same_cheat_wins_where_tests_are_readable(monkeypatch):
+    """Without the grader uid's private test file (the non-root fallback) the cheat passes:
+    what stops it above is the isolation, not the cheat being broken."""
+    import os
+
+    from galapagos.sandbox.docker_backend import DockerSandbox
+
+    def no_chown(*a, **k):
+        raise PermissionError("not root")
+
+    monkeypatch.setattr(os, "chown", no_chown)
+    sb = DockerSandbox(gpus=[])
+    try:
+        t = CodeTask(LLMClient("fake/unused"), lambda: sb, Limits(wall_s=10))
+        row = t.rows["Galapagos/add"]
+        assert t.grade(row["task_id"], READ_THE_TESTS).score == 1.0
+    finally:
+        sb.close()

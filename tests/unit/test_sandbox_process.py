@@ -108,3 +108,17 @@ def test_sandbox_limits_from_config(tmp_path):
         load_config(None, base={"task": {"name": "x", "sandbox": {"memory_mb": 1}}})
     with pytest.raises(ConfigError, match=r"\[task.sandbox.network\] unknown key"):
         load_config(None, base={"task": {"name": "x", "sandbox": {"network": True}}})
+
+
+def test_code_task_grades_through_the_process_backend():
+    from galapagos.agents.llm import LLMClient
+    from galapagos.tasks.code import CodeTask
+
+    sb = make_sandbox("process", gpus=[])
+    task = CodeTask(LLMClient("fake/unused"), lambda: sb, Limits(wall_s=10))
+    row = task.rows["Galapagos/fizzbuzz"]
+    good = task.grade(row["task_id"], row["prompt"] + row["canonical_solution"])
+    bad = task.grade(row["task_id"], row["prompt"] + "    return str(n)\n")
+    boom = task.grade(row["task_id"], row["prompt"] + "    raise KeyError(n)\n")
+    assert (good.score, bad.score, boom.score) == (1.0, 0.0, 0.0)
+    assert boom.feedback == "Error: KeyError raised in the solution"
