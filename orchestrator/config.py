@@ -73,7 +73,9 @@ class LLMConfig(BaseModel):
                        "'ollama/llama3', 'local/gemma3-270m' (embedded), 'fake/deterministic'.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
     max_tokens: int = Field(400, gt=0, description="Longest answer, in tokens.")
-    timeout_s: float = Field(120, gt=0, description="Seconds before one call times out.")
+    timeout_s: float = Field(120, gt=0, description="Seconds before one call to an API model "
+                             "times out (the in-process local model is bounded by max_tokens "
+                             "instead).")
     max_retries: int = Field(3, ge=0, description="Retries of a transient failure (timeout, "
                              "rate limit, server error), with exponential backoff.")
     backoff_s: float = Field(1.0, ge=0, description="First backoff delay; doubles each retry.")

@@ -100,6 +100,7 @@ def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] 
     hooks = hooks or Hooks()
     archive = Archive(archive_path)
     run = archive.get_run(run_id)
+    _ensure_free(archive, run["id"])  # before anything is written
     data = run["config"]
     data.setdefault("run", {})["archive"] = str(archive_path)
     for key, value in (overrides or {}).items():
@@ -185,18 +186,25 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
 
 
-def _claim(archive: Archive, run_id: str) -> None:
-    """Mark this process as the run's driver, unless a live process already is."""
+def _ensure_free(archive: Archive, run_id: str) -> None:
+    """Refuse a run that a live process other than this one is driving."""
     from galapagos.sandbox.reaper import owner_alive, owner_label
 
+    row = archive.db.execute("select status, owner from runs where id = ?",
+                             [run_id]).fetchone()
+    if row and row[0] == "running" and row[1] and owner_alive(row[1]) \
+            and row[1] != owner_label():
+        raise ArchiveError(
+            f"Run {run_id} is being driven by another process ({row[1]}). Wait for it, "
+            f"or stop it first with `galapagos stop {run_id}`.")
+
+
+def _claim(archive: Archive, run_id: str) -> None:
+    """Mark this process as the run's driver, unless a live process already is."""
+    from galapagos.sandbox.reaper import owner_label
+
     with archive.transaction():
-        row = archive.db.execute("select status, owner from runs where id = ?",
-                                 [run_id]).fetchone()
-        if row and row[0] == "running" and row[1] and owner_alive(row[1]) \
-                and row[1] != owner_label():
-            raise ArchiveError(
-                f"Run {run_id} is being driven by another process ({row[1]}). Wait for it, "
-                f"or stop it first with `galapagos stop {run_id}`.")
+        _ensure_free(archive, run_id)
         archive.db.execute("update runs set status = 'running', owner = ? where id = ?",
                            [owner_label(), run_id])
 

@@ -120,6 +120,9 @@ class CodeTask:
         line = next((ln for ln in res.stdout.splitlines() if ln.startswith("VERDICT ")), "")
         status, _, message = line.removeprefix("VERDICT ").partition(" ")
         worker_res = res.companion
+        if status == "PASS" and not res.timed_out:  # the harness's own word: it alone can tell
+            return {"status": "PASS", "message": "Passed the hidden tests.",
+                    "duration_s": res.duration_s, "gpu_s": res.gpu_seconds}
         if res.timed_out or (worker_res is not None and worker_res.timed_out):
             return {"status": "FAIL", "message": "The solution timed out under the hidden tests.",
                     "duration_s": res.duration_s}

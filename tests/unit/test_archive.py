@@ -141,6 +141,12 @@ def test_a_live_run_cannot_be_driven_twice(tmp_path):
         a.db.conn.commit()
         with pytest.raises(ArchiveError, match="driven by another process"):
             _claim(a, "r")
+        from galapagos.orchestrator.runner import resume_run
+
+        before = a.get_run("r")["config"]
+        with pytest.raises(ArchiveError, match="driven by another process"):
+            resume_run(a.path, "r", {"budget.max_iterations": 99})
+        assert a.get_run("r")["config"] == before  # refused before writing anything
     finally:
         other.kill()
         other.wait()
