@@ -34,9 +34,6 @@ class Frontier:
             elif score >= best - EPS:
                 self.fronts[iid].add(cid)
 
-    def members(self) -> set[str]:
-        return set().union(*self.fronts.values()) if self.fronts else set()
-
     def best_candidate(self) -> str | None:
         if not self.means:
             return None

@@ -86,14 +86,13 @@ def resume(
     """Continue a stopped, interrupted or killed run exactly where it left off; raise its
     budget with --max-iterations / --set to run a finished one further."""
     from galapagos.archive import Archive
-    from galapagos.orchestrator.config import Config
+    from galapagos.orchestrator.config import load_config
     from galapagos.orchestrator.runner import resume_run
 
     over = _overrides(set_, **{"budget.max_iterations": max_iterations,
                                "budget.max_metric_calls": max_metric_calls})
     run = Archive(_existing(archive)).get_run(run_id)
-    budget = Config.model_validate(run["config"]).budget.model_copy(
-        update={k.split(".", 1)[1]: v for k, v in over.items() if k.startswith("budget.")})
+    budget = load_config(None, over, base=run["config"]).budget  # for the display's totals
     _execute(lambda hooks: resume_run(archive, run["id"], over, hooks), budget, quiet)
 
 

@@ -4,6 +4,7 @@ types and out-of-range values fail before anything runs, naming the field."""
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -174,7 +175,7 @@ class Config(BaseModel):
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
                 base: dict[str, Any] | None = None) -> Config:
     """Read a TOML file (or start from ``base``), apply dotted overrides, validate."""
-    data: dict[str, Any] = dict(base or {})
+    data: dict[str, Any] = copy.deepcopy(base or {})
     source = "configuration"
     if path is not None:
         p = Path(path)

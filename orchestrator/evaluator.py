@@ -23,7 +23,6 @@ class Evaluator:
                  check_interrupt: Callable[[], None] = lambda: None):
         self.task, self.archive, self.run_id, self.task_key = task, archive, run_id, task_key
         self.workers, self.calls_left, self.check_interrupt = workers, calls_left, check_interrupt
-        self.busy_s = 0.0  # time spent inside the task, for the overhead benchmark
 
     def run(self, cand: Candidate, instances: Sequence[Instance], split: str, *,
             enforce_budget: bool = True) -> dict[str, Evaluation]:
@@ -38,7 +37,6 @@ class Evaluator:
     def _pay(self, cand: Candidate, todo: Sequence[Instance], split: str) -> dict[str, Evaluation]:
         results: dict[str, Evaluation] = {}
         failed: list[Evaluation] = []
-        start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             outcomes = pool.map(lambda i: self._one(cand, i, split), todo)
             for inst, ev in zip(todo, outcomes, strict=True):
@@ -47,7 +45,6 @@ class Evaluator:
                     self.archive.record_evaluation(self.run_id, self.task_key, ev)
                 else:
                     failed.append(ev)
-        self.busy_s += time.perf_counter() - start
         if len(todo) >= 2 and len(failed) == len(todo):
             raise TaskError(
                 f"Task '{self.task.name}' raised for every instance of a batch of {len(todo)} "

@@ -5,7 +5,7 @@ the loop."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -31,6 +31,3 @@ class EventBus:
         for listener in self.listeners:
             listener(event)
 
-
-def as_dict(event: Event) -> dict[str, Any]:
-    return asdict(event)

@@ -111,7 +111,7 @@ class Loop:
         minibatch = [i.id for i in rng.sample(train, k)]
         proposer = self._pick_proposer(iteration, rng)
         return {"iteration": iteration, "parent": parent, "minibatch": minibatch,
-                "proposer": proposer, "child": None, "accepted": False, "note": "",
+                "proposer": proposer, "child": None, "accepted": False,
                 "rng": rng_state(rng)}
 
     def _pick_proposer(self, iteration: int, rng: Any) -> str:
@@ -150,8 +150,7 @@ class Loop:
             prop = proposer.propose(ctx)
         except (BudgetExhausted, LLMError) as exc:
             self._end_iteration(state, "failed", error=str(exc))
-            return {**update, "failed_iterations": state["failed_iterations"] + 1,
-                    "note": f"failed: {exc}"}
+            return {**update, "failed_iterations": state["failed_iterations"] + 1}
         return {**update, **self._adopt(state, prop)}
 
     def _adopt(self, state: LoopState, prop: Proposal) -> dict[str, Any]:
@@ -163,10 +162,10 @@ class Loop:
         if prop.child is None or prop.child.id in self.archive.pool(self.run_id):
             reason = prop.rejected or "child is already in the pool"
             self._end_iteration(state, "rejected", reason=reason, note=prop.note)
-            return {**update, "note": f"rejected: {reason}"}
+            return update
         self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
                                    role="proposed")
-        return {**update, "child": prop.child.id, "note": prop.note}
+        return {**update, "child": prop.child.id}
 
     @node
     def child_eval(self, state: LoopState) -> dict[str, Any]:
@@ -222,4 +221,4 @@ class Loop:
                                 best_candidate=state["best"], summary=summary)
         self.emit("finish", f"finish:{state['iteration']}", state["iteration"],
                   stop_reason=state["stop_reason"], **summary)
-        return {"finished": True}
+        return {}

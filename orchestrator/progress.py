@@ -14,9 +14,9 @@ from galapagos.orchestrator.events import Event
 
 
 class ProgressDisplay:
-    def __init__(self, console: Console, budget: BudgetConfig, run_id: str = ""):
+    def __init__(self, console: Console, budget: BudgetConfig):
         self.console, self.budget = console, budget
-        self.info: dict[str, Any] = {"run": run_id, "iteration": 0, "best_val": None,
+        self.info: dict[str, Any] = {"run": "…", "iteration": 0, "best_val": None,
                                      "frontier": 1, "last": "evaluating the seed on val…"}
         total = budget.max_iterations
         self.progress = Progress(TextColumn("[bold]iterations"), BarColumn(),

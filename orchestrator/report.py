@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Group
@@ -20,7 +21,7 @@ def runs_table(archive: Archive) -> Table:
     t.add_column("task", overflow="fold")
     t.add_column("created (UTC)")
     for r in archive.list_runs():
-        s = archive.get_run(r["id"])["summary"]
+        s = json.loads(r["summary"] or "{}")
         seed, best = s.get("seed"), s.get("best")
         t.add_row(r["id"], r["status"], str(s.get("iterations", "-")),
                   _f(s.get("val", {}).get(seed)), _f(s.get("val", {}).get(best)),
@@ -31,6 +32,9 @@ def runs_table(archive: Archive) -> Table:
 def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     run = archive.get_run(run_id)
     s: dict[str, Any] = run["summary"]
+    fronts = archive.frontier(run["id"], run["task_key"])
+    leaders = {c for _, cands in fronts.values() for c in cands}
+    s = {**s, "frontier_now": f"{len(leaders)} candidate(s) lead on {len(fronts)} val instances"}
     parts: list[Any] = [_overview(run, s)]
     if s.get("test"):
         parts.append(_scores(s))
@@ -53,7 +57,8 @@ def _overview(run: dict[str, Any], s: dict[str, Any]) -> Table:
             ("iterations", s.get("iterations", "-")), ("metric calls", s.get("metric_calls", "-")),
             ("LLM spend", f"${s.get('llm_usd', 0):.4f}, {s.get('llm_tokens', 0)} tokens"),
             ("running time", f"{s.get('elapsed_s', 0):.1f} s"),
-            ("failed iterations", s.get("failed_iterations", 0))]
+            ("failed iterations", s.get("failed_iterations", 0)),
+            ("frontier", s["frontier_now"])]
     for k, v in rows:
         t.add_row(k, str(v))
     return t

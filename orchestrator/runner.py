@@ -19,9 +19,9 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from galapagos.agents.llm import LLMClient, SpendLimit
 from galapagos.archive import Archive
-from galapagos.errors import ArchiveError, ConfigError, GalapagosError, Interrupted, TaskError
+from galapagos.errors import ArchiveError, GalapagosError, Interrupted, TaskError
 from galapagos.orchestrator.budget import Budget
-from galapagos.orchestrator.config import Config, _set_dotted
+from galapagos.orchestrator.config import Config, load_config
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import EventBus
 from galapagos.orchestrator.graph import build_graph
@@ -101,14 +101,8 @@ def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] 
     archive = Archive(archive_path)
     run = archive.get_run(run_id)
     _ensure_free(archive, run["id"])  # before anything is written
-    data = run["config"]
-    data.setdefault("run", {})["archive"] = str(archive_path)
-    for key, value in (overrides or {}).items():
-        _set_dotted(data, key, value)
-    try:
-        cfg = Config.model_validate(data)
-    except Exception as exc:
-        raise ConfigError(f"The overrides for run {run['id']} are invalid: {exc}") from exc
+    cfg = load_config(None, {**(overrides or {}), "run.archive": str(archive_path)},
+                      base=run["config"])
     archive.update_run(run["id"], config=cfg.model_dump(mode="json"))
     task, task_key = _load_task(cfg, archive, run["id"], hooks)
     if task_key != run["task_key"]:
@@ -216,4 +210,4 @@ def _invoke(graph: Any, config: dict[str, Any], run_id: str, seed: int) -> None:
     elif snapshot.next:
         graph.invoke(None, config, durability="sync")
     else:
-        graph.invoke({"stop_reason": None, "finished": False}, config, durability="sync")
+        graph.invoke({"stop_reason": None}, config, durability="sync")

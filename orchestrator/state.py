@@ -28,8 +28,6 @@ class LoopState(TypedDict, total=False):
     tried_merges: list[str]
     failed_iterations: int
     stop_reason: str | None
-    finished: bool
-    note: str
 
 
 def rng_from(state: LoopState) -> random.Random:
@@ -49,5 +47,4 @@ def initial_state(run_id: str, seed: int) -> LoopState:
                      rng=rng_state(random.Random(seed)), elapsed_s=0.0, parent=None,
                      minibatch=[], proposer=None, child=None, parent_mb=0.0, child_mb=0.0,
                      accepted=False, best=None, best_val=0.0, improved_at=0, cursor=0,
-                     tried_merges=[], failed_iterations=0, stop_reason=None, finished=False,
-                     note="")
+                     tried_merges=[], failed_iterations=0, stop_reason=None)

@@ -23,7 +23,7 @@ from galapagos.sandbox import containers
 from galapagos.sandbox.gpu import GPUAllocator, visible_gpus
 from galapagos.sandbox.images import ensure_base
 from galapagos.sandbox.pool import WarmPool
-from galapagos.sandbox.reaper import reap
+from galapagos.sandbox.reaper import owner_label, reap
 from galapagos.sandbox.spec import Limits, RunRequest, RunResult
 
 HOST_GRACE_S = 10.0
@@ -80,8 +80,6 @@ class DockerSandbox:
             return
         self._closed = True
         self.pool.drain()
-        from galapagos.sandbox.reaper import owner_label
-
         reap(self.client, only_owner=owner_label())
 
     # internals ------------------------------------------------------------

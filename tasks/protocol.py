@@ -80,6 +80,3 @@ def describe_instance(instance: Instance) -> str:
     text = instance.input if isinstance(instance.input, str) else repr(instance.input)
     return text if len(text) < 2000 else text[:2000] + "…"
 
-
-def demo_pairs(instances: Sequence[Instance]) -> list[dict[str, Any]]:
-    return [{"input": i.input, "output": i.expected} for i in instances]

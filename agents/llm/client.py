@@ -83,7 +83,7 @@ class LLMClient:
                     return self._attempt(messages, purpose, cache_key, attempt, params)
         except GalapagosError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - typed below
+        except Exception as exc:  # noqa: BLE001 - typed below
             raise _as_llm_error(exc, self.model, attempt) from exc
         raise AssertionError("unreachable")
 
@@ -156,9 +156,7 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT) and _galapagos_cause(exc) is None
 
 
-def _as_llm_error(exc: BaseException, model: str, attempts: int) -> LLMError:
-    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-        raise exc
+def _as_llm_error(exc: Exception, model: str, attempts: int) -> LLMError:
     kind = LLMTimeout if isinstance(exc, getattr(litellm, "Timeout", ())) else LLMError
     hint = ("check the API key in the environment and the model name"
             if isinstance(exc, getattr(litellm, "AuthenticationError", ())) else

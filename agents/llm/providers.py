@@ -3,14 +3,11 @@ path: ``local/<name>`` (the embedded model) and ``fake/<name>`` (scripted fakes)
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch at import
-
-import litellm  # noqa: E402
-from litellm import CustomLLM  # noqa: E402
+import litellm  # galapagos.agents set LITELLM_LOCAL_MODEL_COST_MAP before this import
+from litellm import CustomLLM
 
 _lock = threading.Lock()
 _handlers: dict[str, CustomLLM] = {}
