@@ -78,6 +78,18 @@ def m002_run_owner(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("owner", str)
 
 
+@migration
+def m003_eval_errors(db: sqlite_utils.Database) -> None:
+    """Infrastructure faults met while evaluating (Docker, a model's API): kept apart from
+    evaluations, so they are never served from the cache as a score."""
+    db["eval_errors"].create(
+        {"id": int, "run_id": str, "task_key": str, "candidate_id": str, "instance_id": str,
+         "split": str, "attempt": int, "error": str, "created_at": str},
+        pk="id",
+    )
+    db["eval_errors"].create_index(["run_id"])
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now."""
     if "_migrations" not in db.table_names():

@@ -193,6 +193,19 @@ class Archive:
                 "duration_s": ev.duration_s, "run_id": run_id, "created_at": now(),
             }, ignore=True)
 
+    def record_eval_error(self, run_id: str, task_key: str, ev: Evaluation,
+                          attempt: int) -> None:
+        """An infrastructure fault on one (candidate, instance): logged, never a score."""
+        with self.transaction():
+            self.db["eval_errors"].insert({
+                "run_id": run_id, "task_key": task_key, "candidate_id": ev.candidate_id,
+                "instance_id": ev.instance_id, "split": ev.split, "attempt": attempt,
+                "error": ev.error, "created_at": now()})
+
+    def eval_errors(self, run_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query(
+            "select * from eval_errors where run_id = ? order by id", [run_id])]
+
     def scores(self, task_key: str, cids: Iterable[str], split: str) -> dict[str, dict[str, float]]:
         ids = list(cids)
         out: dict[str, dict[str, float]] = {c: {} for c in ids}

@@ -4,16 +4,22 @@
     ├── ConfigError            the config file or a flag is wrong (what, where, what is allowed)
     ├── TaskError              a task plug-in cannot load, or fails for every instance
     │   └── TaskNotFound
-    ├── LLMError               an LLM call failed after its retries
-    │   ├── LLMTimeout
-    │   ├── LLMUnexpectedCall  the scripted fake got a call it had no answer for
-    │   └── BudgetExhausted    a call would go past the run's LLM budget
+    ├── InfrastructureError    not the candidate's fault: never scored, never cached
+    │   ├── LLMError           an LLM call failed after its retries
+    │   │   ├── LLMTimeout
+    │   │   ├── LLMUnexpectedCall  the scripted fake got a call it had no answer for
+    │   │   └── BudgetExhausted    a call would go past the run's budget
+    │   └── SandboxError       the sandbox backend cannot run anything (daemon, image, GPU)
+    │       ├── ImageBuildError
+    │       └── GPUUnavailable
     ├── ArchiveError           the SQLite archive is unreadable or from a newer version
     │   └── RunNotFound
-    ├── SandboxError           the sandbox backend cannot run anything (daemon, image, GPU)
-    │   ├── ImageBuildError
-    │   └── GPUUnavailable
     └── Interrupted            Ctrl-C or a stop file: the run stopped at a safe point
+
+An evaluation that meets an InfrastructureError (or Python's ConnectionError/TimeoutError,
+which third-party tasks raise for their own backends) is retried a few times and, if the
+fault persists, stops the run as failed; what it would have scored is never stored, so
+`resume` re-does exactly those evaluations. A candidate's own fault is a score of 0.
 
 This module imports nothing, so every layer (archive and sandbox included) may use it.
 Messages say what happened and how to fix it, in one paragraph.
@@ -36,7 +42,12 @@ class TaskNotFound(TaskError):
     pass
 
 
-class LLMError(GalapagosError):
+class InfrastructureError(GalapagosError):
+    """The machinery failed (Docker, a model's API, a backend the task needs), not the
+    candidate: such a failure is retried, never scored and never cached."""
+
+
+class LLMError(InfrastructureError):
     pass
 
 
@@ -60,7 +71,7 @@ class RunNotFound(ArchiveError):
     pass
 
 
-class SandboxError(GalapagosError):
+class SandboxError(InfrastructureError):
     pass
 
 
@@ -74,3 +85,8 @@ class GPUUnavailable(SandboxError):
 
 class Interrupted(GalapagosError):
     pass
+
+
+def is_infrastructure(exc: BaseException) -> bool:
+    """True for faults of the machinery rather than of the candidate under evaluation."""
+    return isinstance(exc, (InfrastructureError, ConnectionError, TimeoutError))

@@ -1,5 +1,11 @@
-"""Budget and stop rules, checked before each iteration's work starts (and before each
-evaluation batch for metric calls), so a run overshoots by at most one batch."""
+"""The one stop decision. Every rule that ends a run lives in ``Budget.stop_reason`` and
+yields its one reason string; nothing else decides to stop.
+
+It is asked in two places: at the gate between iterations (every rule), and before each
+paid step inside an iteration (``between_iterations=False``: only the resources a step
+spends, metric calls and LLM dollars and tokens), so a run overshoots by at most one batch.
+A stop inside an iteration remembers the step, and ``resume`` with more budget finishes
+that iteration first."""
 
 from __future__ import annotations
 
@@ -10,7 +16,11 @@ from galapagos.orchestrator.config import BudgetConfig
 
 
 class OutOfBudget(Exception):
-    """Internal: raised by the evaluator between batches; the loop turns it into a stop."""
+    """Internal: a paid step found the budget spent; carries the decision's reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -27,26 +37,20 @@ class Budget:
     def __init__(self, cfg: BudgetConfig, stop_file: Path):
         self.cfg, self.stop_file = cfg, stop_file
 
-    def stop_reason(self, u: Usage) -> str | None:
+    def stop_reason(self, u: Usage, *, between_iterations: bool = True) -> str | None:
         c = self.cfg
-        checks = [
-            (c.max_iterations, u.iterations, "iterations"),
-            (c.max_metric_calls, u.metric_calls, "metric calls"),
-            (c.max_llm_usd, u.llm_usd, "LLM dollars"),
-            (c.max_llm_tokens, u.llm_tokens, "LLM tokens"),
-            (c.max_wall_s, u.elapsed_s, "wall-clock seconds"),
-            (c.patience, u.since_improvement, "iterations without improvement"),
-        ]
-        for limit, used, what in checks:
+        spent = [(c.max_metric_calls, u.metric_calls, "metric calls"),
+                 (c.max_llm_usd, u.llm_usd, "LLM dollars"),
+                 (c.max_llm_tokens, u.llm_tokens, "LLM tokens")]
+        progress = [(c.max_iterations, u.iterations, "iterations"),
+                    (c.max_wall_s, u.elapsed_s, "wall-clock seconds"),
+                    (c.patience, u.since_improvement, "iterations without improvement")]
+        for limit, used, what in spent + (progress if between_iterations else []):
             if limit is not None and used >= limit:
                 return f"budget: {what} ({_fmt(used)} of {_fmt(limit)})"
-        if self.stop_file.exists():
+        if between_iterations and self.stop_file.exists():
             return f"stop file {self.stop_file}"
         return None
-
-    def metric_calls_left(self, used: int) -> int | None:
-        m = self.cfg.max_metric_calls
-        return None if m is None else m - used
 
 
 def _fmt(x: float) -> str:

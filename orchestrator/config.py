@@ -57,6 +57,34 @@ class SandboxConfig(BaseModel):
                       nofile=self.nofile, output_bytes=self.output_bytes, gpus=self.gpus)
 
 
+class EndpointConfig(BaseModel):
+    """Where a model is served from, for OpenAI-compatible servers (vLLM, llama.cpp server,
+    Ollama) or a proxy. Keys stay in the environment; the config names the variable."""
+
+    model_config = Strict
+    api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible server, "
+                                 "e.g. 'http://127.0.0.1:8000/v1' (use model 'openai/NAME').")
+    api_key_env: str | None = Field(None, description="Environment variable that holds the "
+                                    "API key for api_base (local servers need none).")
+
+    def api_key(self) -> str | None:
+        import os
+
+        if self.api_key_env and self.api_key_env not in os.environ:
+            raise ConfigError(f"api_key_env names ${self.api_key_env}, which is not set in "
+                              "the environment. Export it, or remove api_key_env.")
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+class TaskLLMConfig(EndpointConfig):
+    """The task's own model (the model under evaluation), beside [llm] (the reflector)."""
+
+    timeout_s: float | None = Field(None, gt=0, description="Seconds per call; default: "
+                                    "[llm] timeout_s.")
+    max_retries: int | None = Field(None, ge=0, description="Retries of a transient fault; "
+                                    "default: [llm] max_retries.")
+
+
 class TaskConfig(BaseModel):
     model_config = Strict
     name: str = Field(..., min_length=1, description="An installed task (`galapagos tasks`),"
@@ -65,10 +93,12 @@ class TaskConfig(BaseModel):
                                     "factory as-is; each task documents its own.")
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig, description="For tasks "
                                    "that run candidate code ([task.sandbox]).")
+    llm: TaskLLMConfig = Field(default_factory=TaskLLMConfig, description="Where the task's "
+                               "model is served ([task.llm]); the model itself is a task "
+                               "option.")
 
 
-class LLMConfig(BaseModel):
-    model_config = Strict
+class LLMConfig(EndpointConfig):
     model: str = Field("local/gemma3-270m", description="The reflection LLM, as litellm "
                        "names it: 'openai/gpt-4.1-mini', 'anthropic/claude-sonnet-4-5', "
                        "'ollama/llama3', 'local/gemma3-270m' (embedded), 'fake/deterministic'.")
@@ -145,6 +175,11 @@ class LoopConfig(BaseModel):
         "strict", description="Accept a child when its minibatch sum beats the parent's "
         "('strict') or at least ties it ('non_decreasing').")
     workers: int = Field(1, ge=1, description="Evaluations run at once.")
+    infra_retries: int = Field(2, ge=0, description="Retries of an evaluation that met an "
+                               "infrastructure fault (Docker, a model's API); if it persists "
+                               "the run stops as failed, and resume re-does it.")
+    infra_backoff_s: float = Field(2.0, ge=0, description="First wait before such a retry; "
+                                   "doubles each time.")
 
 
 class BudgetConfig(BaseModel):

@@ -2,44 +2,66 @@
 
 The same (task, candidate, instance, split) is never paid for twice: cached results are
 read back, new ones are written one by one as they finish (so a crash loses at most the
-evaluations in flight). One instance that raises scores 0 with the error as feedback;
-a batch in which every instance raises is a systemic fault and stops the run."""
+evaluations in flight). Two kinds of failure are kept apart:
+
+- the candidate's (or one instance's) fault: the task raised something ordinary for one
+  instance; it scores 0 with the error as feedback, and that score is kept. A batch in which
+  every instance raises is a systemic fault and stops the run.
+- an infrastructure fault (``galapagos.errors.is_infrastructure``: Docker, a model's API,
+  a connection): logged in ``eval_errors``, retried ``infra_retries`` times with backoff,
+  and if it persists the run stops as failed. It is never stored as a score, so ``resume``
+  re-does exactly those evaluations.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from galapagos.archive import Archive, Candidate, Evaluation
-from galapagos.errors import GalapagosError, Interrupted, TaskError
+from galapagos.errors import (GalapagosError, InfrastructureError, Interrupted, TaskError,
+                              is_infrastructure)
 from galapagos.orchestrator.budget import OutOfBudget
 from galapagos.tasks.protocol import Instance, Task
 
 
 class Evaluator:
     def __init__(self, task: Task, archive: Archive, run_id: str, task_key: str, *,
-                 workers: int = 1, calls_left: Callable[[], int | None] = lambda: None,
-                 check_interrupt: Callable[[], None] = lambda: None):
+                 workers: int = 1, guard: Callable[[], str | None] = lambda: None,
+                 check_interrupt: Callable[[], None] = lambda: None, infra_retries: int = 2,
+                 infra_backoff_s: float = 2.0, sleep: Callable[[float], None] = time.sleep):
         self.task, self.archive, self.run_id, self.task_key = task, archive, run_id, task_key
-        self.workers, self.calls_left, self.check_interrupt = workers, calls_left, check_interrupt
+        self.workers, self.guard, self.check_interrupt = workers, guard, check_interrupt
+        self.infra_retries, self.infra_backoff_s, self.sleep = (
+            infra_retries, infra_backoff_s, sleep)
 
     def run(self, cand: Candidate, instances: Sequence[Instance], split: str, *,
             enforce_budget: bool = True) -> dict[str, Evaluation]:
         cached = self.archive.cached_evaluations(self.task_key, cand.id,
                                                  [i.id for i in instances], split)
         todo = [i for i in instances if i.id not in cached]
-        if todo and enforce_budget and (left := self.calls_left()) is not None and left <= 0:
-            raise OutOfBudget()
+        if todo and enforce_budget and (reason := self.guard()):
+            raise OutOfBudget(reason)
         fresh = self._pay(cand, todo, split)
         return {i.id: cached.get(i.id) or fresh[i.id] for i in instances}
 
     def _pay(self, cand: Candidate, todo: Sequence[Instance], split: str) -> dict[str, Evaluation]:
         results: dict[str, Evaluation] = {}
         failed: list[Evaluation] = []
+        fault: InfrastructureError | None = None
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            outcomes = pool.map(lambda i: self._one(cand, i, split), todo)
-            for inst, ev in zip(todo, outcomes, strict=True):
+            halt = threading.Event()  # a persistent fault: start nothing more
+            futures = [(i, pool.submit(self._one, cand, i, split, halt)) for i in todo]
+            for inst, future in futures:  # record each as it is known; keep the rest paid
+                try:
+                    ev = future.result()
+                except InfrastructureError as exc:
+                    fault = fault or exc
+                    continue
+                if ev is None:  # not started: the batch halted
+                    continue
                 results[inst.id] = ev
                 if ev.error is None:
                     self.archive.record_evaluation(self.run_id, self.task_key, ev)
@@ -52,20 +74,45 @@ class Evaluator:
                 f"calls), then `galapagos resume {self.run_id}` picks up where it stopped.")
         for ev in failed:
             self.archive.record_evaluation(self.run_id, self.task_key, ev)
+        if fault is not None:
+            raise fault
         return results
 
-    def _one(self, cand: Candidate, inst: Instance, split: str) -> Evaluation:
+    def _one(self, cand: Candidate, inst: Instance, split: str,
+             halt: threading.Event) -> Evaluation | None:
+        tries = self.infra_retries + 1
+        for attempt in range(1, tries + 1):
+            if halt.is_set():
+                return None
+            ev, exc = self._attempt(cand, inst, split)
+            if exc is None:
+                return ev
+            self.archive.record_eval_error(self.run_id, self.task_key, ev, attempt)
+            if attempt == tries:
+                halt.set()
+                raise InfrastructureError(
+                    f"Infrastructure fault evaluating candidate {cand.id[:12]} on {inst.id} "
+                    f"({split}), {tries} tries: {ev.error}. Nothing was scored for it. Fix "
+                    f"the cause (Docker engine, model server, network), then `galapagos "
+                    f"resume {self.run_id}` re-does exactly the evaluations that failed."
+                ) from exc
+            self.sleep(self.infra_backoff_s * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _attempt(self, cand: Candidate, inst: Instance, split: str
+                 ) -> tuple[Evaluation, BaseException | None]:
         self.check_interrupt()
         start = time.perf_counter()
         try:
             r = self.task.evaluate(cand.components, inst)
         except (KeyboardInterrupt, Interrupted):
             raise
-        except Exception as exc:  # noqa: BLE001 - one bad instance scores 0, the run goes on
-            msg = f"{type(exc).__name__}: {exc}"[:1000]
-            if isinstance(exc, GalapagosError):
-                msg = str(exc)[:1000]
-            return Evaluation(cand.id, inst.id, split, 0.0, feedback=f"The evaluator raised "
-                              f"{msg}", error=msg, duration_s=time.perf_counter() - start)
+        except Exception as exc:  # noqa: BLE001 - sorted into candidate's fault or machinery's
+            msg = (str(exc) if isinstance(exc, GalapagosError)
+                   else f"{type(exc).__name__}: {exc}")[:1000]
+            ev = Evaluation(cand.id, inst.id, split, 0.0, feedback=f"The evaluator raised "
+                            f"{msg}", error=msg, duration_s=time.perf_counter() - start)
+            return ev, (exc if is_infrastructure(exc) else None)
         return Evaluation(cand.id, inst.id, split, float(r.score), r.output, r.feedback,
-                          r.trace, dict(r.objectives), None, time.perf_counter() - start)
+                          r.trace, dict(r.objectives), None,
+                          time.perf_counter() - start), None

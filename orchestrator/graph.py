@@ -5,6 +5,10 @@ every node (written synchronously) lets ``resume`` continue exactly where a run 
                            │                                     └─► gate         │
                            └─► finish ─► END      gate ◄─ validate ◄─ (accepted) ─┤
                                                   gate ◄──────────── (rejected) ──┘
+
+Only ``gate`` and the budget check inside a paid step (the one stop decision in
+``budget.py``) set ``stop_reason``; every router sends a stopped run to ``finish``, and a
+run stopped inside an iteration records the step (``resume_at``) where resume starts.
 """
 
 from __future__ import annotations
@@ -17,24 +21,39 @@ from galapagos.orchestrator.loop import Loop
 from galapagos.orchestrator.state import LoopState
 
 
-def _entry(state: LoopState) -> Literal["seed", "gate"]:
-    return "gate" if state.get("seeded") else "seed"
+Step = Literal["seed", "gate", "select", "parent_eval", "propose", "child_eval",
+               "validate", "finish"]
+
+
+def _entry(state: LoopState) -> Step:
+    """A fresh run seeds; a run stopped inside an iteration finishes that iteration first."""
+    if not state.get("seeded"):
+        return "seed"
+    return state.get("resume_at") or "gate"  # type: ignore[return-value]
 
 
 def _after_gate(state: LoopState) -> Literal["select", "finish"]:
     return "finish" if state.get("stop_reason") else "select"
 
 
-def _after_step(state: LoopState) -> Literal["propose", "gate"]:
-    return "gate" if state.get("stop_reason") else "propose"
+def _after_step(state: LoopState) -> Literal["propose", "finish"]:
+    return "finish" if state.get("stop_reason") else "propose"
 
 
-def _after_propose(state: LoopState) -> Literal["child_eval", "gate"]:
-    return "child_eval" if state.get("child") and not state.get("stop_reason") else "gate"
+def _after_propose(state: LoopState) -> Literal["child_eval", "gate", "finish"]:
+    if state.get("stop_reason"):
+        return "finish"
+    return "child_eval" if state.get("child") else "gate"
 
 
-def _after_child(state: LoopState) -> Literal["validate", "gate"]:
-    return "validate" if state.get("accepted") and not state.get("stop_reason") else "gate"
+def _after_child(state: LoopState) -> Literal["validate", "gate", "finish"]:
+    if state.get("stop_reason"):
+        return "finish"
+    return "validate" if state.get("accepted") else "gate"
+
+
+def _after_validate(state: LoopState) -> Literal["gate", "finish"]:
+    return "finish" if state.get("stop_reason") else "gate"
 
 
 def build_graph(loop: Loop, checkpointer: Any) -> Any:
@@ -49,6 +68,6 @@ def build_graph(loop: Loop, checkpointer: Any) -> Any:
     g.add_conditional_edges("parent_eval", _after_step)
     g.add_conditional_edges("propose", _after_propose)
     g.add_conditional_edges("child_eval", _after_child)
-    g.add_edge("validate", "gate")
+    g.add_conditional_edges("validate", _after_validate)
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer)

@@ -26,16 +26,19 @@ TEST_FRONTIER_MAX = 5
 
 
 def node(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """Time every node into ``elapsed_s``; turn an exhausted metric budget into a stop."""
+    """Time every node into ``elapsed_s``. A budget found spent inside a node (the one stop
+    decision, asked before each paid step) stops the run and remembers the node, so that
+    ``resume`` with more budget finishes the iteration it started."""
 
     @functools.wraps(fn)
     def wrapper(self: "Loop", state: LoopState) -> dict[str, Any]:
         start = time.perf_counter()
         try:
             update = fn(self, state)
-        except OutOfBudget:
-            update = {"stop_reason": "budget: metric calls "
-                      f"({self.archive.metric_calls(self.run_id)} used)"}
+            if state.get("resume_at") == fn.__name__:  # the interrupted step is done now
+                update["resume_at"] = None
+        except (OutOfBudget, BudgetExhausted) as exc:
+            update = {"stop_reason": str(exc), "resume_at": fn.__name__}
         update["elapsed_s"] = state.get("elapsed_s", 0.0) + time.perf_counter() - start
         return update
 
@@ -65,6 +68,12 @@ class Loop:
     def emit(self, kind: str, key: str, iteration: int, **data: Any) -> None:
         self.archive.emit(self.run_id, key, kind, iteration, data)
         self.bus.publish(Event(kind, self.run_id, iteration, data))
+
+    def spent(self) -> str | None:
+        """The stop decision inside an iteration: only what a step spends counts."""
+        usd, tokens = self.archive.llm_spend(self.run_id)
+        u = Usage(0, self.archive.metric_calls(self.run_id), usd, tokens, 0.0, 0)
+        return self.budget.stop_reason(u, between_iterations=False)
 
     def usage(self, state: LoopState) -> Usage:
         usd, tokens = self.archive.llm_spend(self.run_id)
@@ -148,7 +157,9 @@ class Loop:
         assert proposer is not None
         try:
             prop = proposer.propose(ctx)
-        except (BudgetExhausted, LLMError) as exc:
+        except BudgetExhausted:
+            raise  # a stop, not a failed iteration (the node wrapper records where)
+        except LLMError as exc:
             self._end_iteration(state, "failed", error=str(exc))
             return {**update, "failed_iterations": state["failed_iterations"] + 1}
         return {**update, **self._adopt(state, prop)}

@@ -17,7 +17,7 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from galapagos.agents.llm import LLMClient, SpendLimit
+from galapagos.agents.llm import LLMClient
 from galapagos.archive import Archive
 from galapagos.errors import ArchiveError, GalapagosError, Interrupted, TaskError
 from galapagos.orchestrator.budget import Budget
@@ -113,10 +113,14 @@ def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] 
 
 
 def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tuple[Any, str]:
+    t = cfg.task.llm
+
     def task_llm(model: str) -> LLMClient:
         return LLMClient(model, log=archive, run_id=run_id, temperature=0.0,
-                         timeout_s=cfg.llm.timeout_s, max_retries=cfg.llm.max_retries,
-                         backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep)
+                         timeout_s=t.timeout_s or cfg.llm.timeout_s,
+                         max_retries=cfg.llm.max_retries if t.max_retries is None
+                         else t.max_retries, backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep,
+                         api_base=t.api_base, api_key=t.api_key())
 
     task = load_task(cfg.task.name, TaskContext(
         options=dict(cfg.task.options), llm=task_llm, sandbox=hooks.sandboxes.factory(cfg, run_id),
@@ -140,19 +144,22 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks) -> Outcome:
     stop_file = Path(cfg.budget.stop_file or archive.path.parent / f"stop-{run_id}")
     budget = Budget(cfg.budget, stop_file)
+    loops: list[Loop] = []  # the guards below ask the loop's one stop decision
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
                     max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
                     max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,
-                    limit=SpendLimit(cfg.budget.max_llm_usd, cfg.budget.max_llm_tokens),
-                    sleep=hooks.sleep)
+                    sleep=hooks.sleep, api_base=cfg.llm.api_base, api_key=cfg.llm.api_key(),
+                    guard=lambda: loops[0].spent())
     evaluator = Evaluator(
         task, archive, run_id, task_key, workers=cfg.loop.workers,
-        calls_left=lambda: budget.metric_calls_left(archive.metric_calls(run_id)),
-        check_interrupt=hooks.interrupt.check)
+        guard=lambda: loops[0].spent(), check_interrupt=hooks.interrupt.check,
+        infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
+        sleep=hooks.sleep)
     mutations, merge = _proposers(cfg, llm)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector), mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
+    loops.append(loop)
     _claim(archive, run_id)
     conn = sqlite3.connect(archive.path, check_same_thread=False, timeout=30)
     graph = build_graph(loop, SqliteSaver(conn))

@@ -28,6 +28,7 @@ class LoopState(TypedDict, total=False):
     tried_merges: list[str]
     failed_iterations: int
     stop_reason: str | None
+    resume_at: str | None      # the node a budget stop interrupted: resume starts there
 
 
 def rng_from(state: LoopState) -> random.Random:
@@ -47,4 +48,5 @@ def initial_state(run_id: str, seed: int) -> LoopState:
                      rng=rng_state(random.Random(seed)), elapsed_s=0.0, parent=None,
                      minibatch=[], proposer=None, child=None, parent_mb=0.0, child_mb=0.0,
                      accepted=False, best=None, best_val=0.0, improved_at=0, cursor=0,
-                     tried_merges=[], failed_iterations=0, stop_reason=None)
+                     tried_merges=[], failed_iterations=0, stop_reason=None,
+                     resume_at=None)

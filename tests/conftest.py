@@ -21,6 +21,7 @@ def toy_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
         "task": {"name": TOY, "options": {}},
         "llm": {"model": "fake/deterministic", "backoff_s": 0.0},
         "budget": {"max_iterations": 12},
+        "loop": {"infra_backoff_s": 0.0},
     }
     for key, value in sections.items():
         base[key] = {**base.get(key, {}), **value}

@@ -32,13 +32,6 @@ class CallLog(Protocol):
 
     def record_llm_call(self, row: dict[str, Any]) -> None: ...
     def cached_llm_response(self, cache_key: str) -> dict[str, Any] | None: ...
-    def llm_spend(self, run_id: str) -> tuple[float, int]: ...
-
-
-@dataclass(frozen=True)
-class SpendLimit:
-    max_usd: float | None = None
-    max_tokens: int | None = None
 
 
 @dataclass
@@ -55,12 +48,16 @@ class Completion:
 class LLMClient:
     def __init__(self, model: str, *, log: CallLog | None = None, run_id: str | None = None,
                  temperature: float = 0.0, max_tokens: int = 512, timeout_s: float = 60.0,
-                 max_retries: int = 3, backoff_s: float = 1.0, limit: SpendLimit | None = None,
+                 max_retries: int = 3, backoff_s: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, api_base: str | None = None,
+                 api_key: str | None = None, guard: Callable[[], str | None] | None = None):
         self.model, self.log, self.run_id = model, log, run_id
+        self.api_base, self.api_key, self.guard = api_base, api_key, guard
+        # in-process providers answer "" on purpose; a server that does is faulty
+        self.empty_is_fault = model.split("/")[0] not in ("local", "fake")
         self.temperature, self.max_tokens, self.timeout_s = temperature, max_tokens, timeout_s
-        self.max_retries, self.backoff_s, self.limit = max_retries, backoff_s, limit
+        self.max_retries, self.backoff_s = max_retries, backoff_s
         self._sleep, self._clock = sleep, clock
 
     def complete(self, messages: list[dict[str, Any]] | str, *, purpose: str,
@@ -95,10 +92,8 @@ class LLMClient:
                                "messages": messages, "attempt": attempt}
         start = self._clock()
         try:
-            resp = litellm.completion(
-                model=self.model, messages=messages, num_retries=0, timeout=self.timeout_s,
-                temperature=params.pop("temperature", self.temperature),
-                max_tokens=params.pop("max_tokens", self.max_tokens), **params)
+            resp = litellm.completion(**self._call_args(messages, params))
+            out = self._completion(resp, self._clock() - start)
         except BaseException as exc:
             inner = _galapagos_cause(exc)
             self._record({**row, "latency_s": self._clock() - start,
@@ -106,15 +101,30 @@ class LLMClient:
             if inner is not None:
                 raise inner from None
             raise
-        out = self._completion(resp, self._clock() - start)
         self._record({**row, "response": out.text, "prompt_tokens": out.prompt_tokens,
                       "completion_tokens": out.completion_tokens, "cost_usd": out.cost_usd,
                       "latency_s": out.latency_s})
         return out
 
+    def _call_args(self, messages: list[dict[str, Any]], params: dict[str, Any]
+                   ) -> dict[str, Any]:
+        """Every attempt builds its own arguments: the caller's ``params`` stay intact."""
+        args = {"temperature": self.temperature, "max_tokens": self.max_tokens, **params,
+                "model": self.model, "messages": messages, "num_retries": 0,
+                "timeout": self.timeout_s}
+        if self.api_base:
+            args["api_base"] = self.api_base
+            args["api_key"] = self.api_key or "no-key"  # local servers take any key
+        return args
+
     def _completion(self, resp: Any, latency: float) -> Completion:
         usage = getattr(resp, "usage", None)
-        choice = resp.choices[0]
+        choices = getattr(resp, "choices", None) or []
+        if not choices or getattr(choices[0], "message", None) is None:
+            raise MalformedResponse("the server answered with no choice in the body")
+        choice = choices[0]
+        if self.empty_is_fault and not (choice.message.content or "").strip():
+            raise MalformedResponse("the server answered with empty content")
         try:
             cost = 0.0 if self.model.split("/")[0] in ("local", "fake") else float(
                 litellm.completion_cost(completion_response=resp) or 0.0)
@@ -129,13 +139,13 @@ class LLMClient:
             self.log.record_llm_call(row)
 
     def _check_budget(self) -> None:
-        if not (self.limit and self.log and self.run_id):
-            return
-        usd, tokens = self.log.llm_spend(self.run_id)
-        if self.limit.max_usd is not None and usd >= self.limit.max_usd:
-            raise BudgetExhausted(f"LLM budget spent: ${usd:.4f} of ${self.limit.max_usd:.4f}.")
-        if self.limit.max_tokens is not None and tokens >= self.limit.max_tokens:
-            raise BudgetExhausted(f"LLM token budget spent: {tokens} of {self.limit.max_tokens}.")
+        """The caller's stop decision (the run's budget) is asked before every attempt."""
+        if self.guard is not None and (reason := self.guard()):
+            raise BudgetExhausted(reason)
+
+
+class MalformedResponse(Exception):
+    """A 200 answer with nothing usable in it: a server fault, retried like a 5xx."""
 
 
 def _galapagos_cause(exc: BaseException) -> GalapagosError | None:
@@ -151,7 +161,7 @@ def _galapagos_cause(exc: BaseException) -> GalapagosError | None:
 def _is_transient(exc: BaseException) -> bool:
     """Worth another try: timeouts, rate limits, connection and server errors; never a
     fault of ours (an unscripted fake call, an exhausted budget) that litellm wrapped."""
-    if isinstance(exc, LLMTimeout):
+    if isinstance(exc, (LLMTimeout, MalformedResponse)):
         return True
     return isinstance(exc, TRANSIENT) and _galapagos_cause(exc) is None
 

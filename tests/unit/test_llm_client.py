@@ -1,7 +1,7 @@
 import litellm
 import pytest
 
-from galapagos.agents.llm import FakeLLM, LLMClient, SpendLimit
+from galapagos.agents.llm import FakeLLM, LLMClient
 from galapagos.errors import BudgetExhausted, LLMError, LLMTimeout, LLMUnexpectedCall
 
 
@@ -81,11 +81,20 @@ def test_cache_key_reuses_a_paid_answer(archive):
     assert len(fake.calls) == 1 and len(archive.llm_calls("r")) == 1
 
 
-def test_token_budget_is_enforced_before_the_call(archive):
+def test_the_budget_guard_is_asked_before_the_call(archive, tmp_path):
+    from galapagos.orchestrator.budget import Budget, Usage
+    from galapagos.orchestrator.config import BudgetConfig
+
+    budget = Budget(BudgetConfig(max_llm_tokens=3), tmp_path / "stop")
+
+    def guard():
+        usd, tokens = archive.llm_spend("r")
+        return budget.stop_reason(Usage(0, 0, usd, tokens, 0.0, 0), between_iterations=False)
+
     fake = FakeLLM("budget").enqueue("a b c d e f", "never")
-    c, _ = client(fake, archive, limit=SpendLimit(max_tokens=3))
+    c, _ = client(fake, archive, guard=guard)
     c.complete("one two three", purpose="p")
-    with pytest.raises(BudgetExhausted, match="token budget"):
+    with pytest.raises(BudgetExhausted, match=r"budget: LLM tokens \(\d+ of 3\)"):
         c.complete("x", purpose="p")
     assert list(fake.queue) == ["never"]
 

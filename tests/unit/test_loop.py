@@ -5,7 +5,7 @@ import pytest
 
 from galapagos.agents.llm import FakeLLM
 from galapagos.archive import Archive
-from galapagos.errors import TaskError, TaskNotFound
+from galapagos.errors import InfrastructureError, TaskError, TaskNotFound
 from galapagos.orchestrator.runner import Hooks, resume_run, start_run
 from tests.conftest import toy_config
 
@@ -35,13 +35,27 @@ def test_run_improves_over_seed_and_scores_test(tmp_path):
     assert s["test"][s["best"]] > s["test"][s["seed"]] == 0.0
 
 
-def test_no_evaluation_is_paid_twice(tmp_path):
-    out = start_run(toy_config(tmp_path, budget={"max_iterations": 25}))
+def paid(ledger):
+    """Evaluations the task actually ran (one ledger line each), as (candidate, instance)."""
+    return ledger.read_text().splitlines() if ledger.exists() else []
+
+
+def spy_llm(name, n=200):
+    fake = FakeLLM(name)
+    fake.enqueue(*[f"say word{i} please\n```" for i in range(n)])
+    return fake
+
+
+def test_no_evaluation_or_llm_call_is_paid_twice(tmp_path):
+    ledger, fake = tmp_path / "paid.txt", spy_llm("payonce")
+    out = start_run(toy_config(tmp_path, task={"options": {"ledger": str(ledger)}},
+                               llm={"model": "fake/payonce"}, budget={"max_iterations": 25}))
     a = Archive(out.archive)
-    dupes = a.db.execute("select count(*) from (select candidate_id, instance_id, split, "
-                         "count(*) n from evaluations group by 1,2,3 having n > 1)").fetchone()
-    assert dupes[0] == 0
-    assert a.metric_calls(out.run_id) == a.db["evaluations"].count
+    runs = paid(ledger)
+    assert len(runs) == a.db["evaluations"].count > 100   # every task call, stored once
+    assert len(set(runs)) == len(runs)                    # and none of them made twice
+    answered = [r for r in a.llm_calls(out.run_id) if r["error"] is None]
+    assert len(fake.calls) == len(answered) > 5           # every LLM call made was logged
 
 
 def test_test_split_never_reaches_a_proposer(tmp_path):
@@ -57,13 +71,23 @@ def test_test_split_never_reaches_a_proposer(tmp_path):
 
 
 def test_resume_after_stop_equals_uninterrupted(tmp_path):
-    ref = start_run(toy_config(tmp_path / "ref", budget={"max_iterations": 18}))
-    part = start_run(toy_config(tmp_path / "part", budget={"max_iterations": 7}))
+    (tmp_path / "ref").mkdir()
+    (tmp_path / "part").mkdir()
+    ref_ledger, ledger = tmp_path / "ref" / "paid.txt", tmp_path / "part" / "paid.txt"
+    ref = start_run(toy_config(tmp_path / "ref", task={"options": {"ledger": str(ref_ledger)}},
+                               budget={"max_iterations": 18}))
+    part = start_run(toy_config(tmp_path / "part", task={"options": {"ledger": str(ledger)}},
+                                budget={"max_iterations": 7}))
     resumed = resume_run(part.archive, part.run_id, {"budget.max_iterations": 18})
     a, b = snapshot(ref.archive, ref.run_id), snapshot(part.archive, part.run_id)
     assert a["candidates"] == b["candidates"] and a["evaluations"] == b["evaluations"]
     assert a["llm"] == b["llm"] and a["best"] == b["best"]
     assert resumed.summary["best"] == ref.summary["best"]
+    # the stopped run scored its best on test at its finish; apart from that, what the
+    # resumed run paid for equals what the uninterrupted run paid for, nothing twice
+    extra = [ln for ln in paid(ledger) if ln not in paid(ref_ledger)]
+    assert all(ln.split()[1].startswith("test-") for ln in extra)
+    assert len(set(paid(ledger))) == len(paid(ledger))
 
 
 def test_one_instance_raising_scores_zero_with_feedback(tmp_path):
@@ -85,15 +109,84 @@ def test_evaluator_raising_everywhere_stops_cleanly_and_resumably(tmp_path):
     assert run["status"] == "failed" and a.db["evaluations"].count == 0
 
 
-def test_systemic_fault_then_fix_then_resume(tmp_path, monkeypatch):
+def test_backend_down_then_fixed_then_resume(tmp_path, monkeypatch):
+    """A ConnectionError of the task's backend is the machinery's fault: never a score."""
     cfg = toy_config(tmp_path, budget={"max_iterations": 6})
     monkeypatch.setenv("TOY_BROKEN", "1")
-    with pytest.raises(TaskError, match="ConnectionError: toy backend unreachable"):
+    with pytest.raises(InfrastructureError, match="3 tries: ConnectionError: toy backend "
+                       "unreachable.*galapagos resume"):
         start_run(cfg)
-    run_id = Archive(cfg.run.archive).list_runs()[0]["id"]
+    a = Archive(cfg.run.archive)
+    run = a.list_runs()[0]
+    assert run["status"] == "failed" and a.db["evaluations"].count == 0
+    assert len(a.eval_errors(run["id"])) == 3  # one instance, three tries, then the stop
     monkeypatch.delenv("TOY_BROKEN")
-    out = resume_run(cfg.run.archive, run_id)
+    out = resume_run(cfg.run.archive, run["id"])
     assert out.status == "finished" and out.summary["iterations"] == 6
+
+
+def test_transient_infra_fault_is_retried_never_scored(tmp_path):
+    ledger = tmp_path / "paid.txt"
+    out = start_run(toy_config(tmp_path, task={"options": {"flaky": "val-0",
+                                                           "ledger": str(ledger)}},
+                               budget={"max_iterations": 2}))
+    a = Archive(out.archive)
+    errors = a.eval_errors(out.run_id)
+    assert [(e["instance_id"], e["attempt"]) for e in errors] == [("val-0", 1)]
+    assert "transient" in errors[0]["error"]
+    seed = a.get_run(out.run_id)["seed_candidate"]
+    row = a.db.execute("select score, error from evaluations where candidate_id = ? and "
+                       "instance_id = 'val-0'", [seed]).fetchone()
+    assert row == (0.0, None)  # the seed's honest score on val-0, not the fault
+    assert [ln.split()[1] for ln in paid(ledger)].count("val-0") >= 2
+
+
+def test_persistent_infra_fault_stops_and_resume_redoes_exactly_those(tmp_path, monkeypatch):
+    ledger = tmp_path / "paid.txt"
+    cfg = toy_config(tmp_path, task={"options": {"ledger": str(ledger)}},
+                     budget={"max_iterations": 4})
+    monkeypatch.setenv("TOY_INFRA_DOWN", "val-5")
+    with pytest.raises(InfrastructureError, match="on val-5 \\(val\\), 3 tries: docker exec"):
+        start_run(cfg)
+    a = Archive(cfg.run.archive)
+    run_id = a.list_runs()[0]["id"]
+    stored = {r[0] for r in a.db.execute("select instance_id from evaluations")}
+    assert stored == {f"val-{k}" for k in range(5)}  # kept; the batch halted at the fault
+    assert [e["attempt"] for e in a.eval_errors(run_id)] == [1, 2, 3]
+    before = len(paid(ledger))
+    monkeypatch.delenv("TOY_INFRA_DOWN")
+    out = resume_run(cfg.run.archive, run_id)
+    assert out.status == "finished"
+    redone = paid(ledger)[before:]
+    seed_hash = redone[0].split()[0]
+    assert [ln.split()[1] for ln in redone if ln.split()[0] == seed_hash and "val-" in ln] \
+        == [f"val-{k}" for k in range(5, 12)]  # the failed one and those never started
+
+
+def test_budget_stop_inside_an_iteration_then_resume_finishes_it(tmp_path):
+    """A metric budget that runs out inside an iteration (after a child beat its parent on
+    the minibatch, before its validation; or earlier): resume with more budget finishes
+    that iteration, and the run ends as if it had never stopped."""
+    ref = start_run(toy_config(tmp_path / "ref", budget={"max_iterations": 10}))
+    a = snapshot(ref.archive, ref.run_id)
+    accepted = {c[0] for c in a["candidates"] if c[1] == "accepted"}
+    no_test = lambda evs: [e for e in evs if e[2] != "test"]  # noqa: E731
+    before_validate = 0
+    for max_calls in range(20, 75, 3):
+        d = tmp_path / str(max_calls)
+        part = start_run(toy_config(d, budget={"max_iterations": 10,
+                                               "max_metric_calls": max_calls}))
+        assert "budget: metric calls" in part.stop_reason
+        dangling = {r["candidate_id"] for r in Archive(part.archive).run_candidates(
+            part.run_id) if r["role"] == "proposed"}
+        before_validate += bool(dangling & accepted)  # stopped between child_eval, validate
+        resume_run(part.archive, part.run_id, {"budget.max_metric_calls": None})
+        b = snapshot(part.archive, part.run_id)
+        assert b["candidates"] == a["candidates"], max_calls
+        assert no_test(b["evaluations"]) == no_test(a["evaluations"]), max_calls
+        its = [e for e in b["events"] if e[0].startswith("it:")]
+        assert its == [e for e in a["events"] if e[0].startswith("it:")], max_calls
+    assert before_validate >= 1  # the case of the bug report was among them
 
 
 def test_task_that_cannot_load(tmp_path):
@@ -175,9 +268,14 @@ def test_interrupt_stops_at_safe_point_and_resume_is_exact(tmp_path):
 def test_all_selectors_and_acceptance_modes_run(tmp_path):
     for i, kind in enumerate(["pareto", "best", "epsilon"]):
         out = start_run(toy_config(tmp_path / kind, selector={"kind": kind},
-                                   loop={"acceptance": "non_decreasing" if i else "strict"},
+                                   loop={"acceptance": "non_decreasing" if i else "strict",
+                                         "infra_backoff_s": 0.0},
                                    budget={"max_iterations": 6}))
-        assert out.status == "finished"
+        s = out.summary
+        assert out.status == "finished" and s["iterations"] == 6
+        assert s["val"][s["best"]] > s["val"][s["seed"]], kind
+        events = Archive(out.archive).events(out.run_id, "iteration")
+        assert [e["iteration"] for e in events] == list(range(1, 7))
 
 
 def test_task_without_test_split_reports_no_test_score(tmp_path):
