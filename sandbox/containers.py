@@ -1,28 +1,29 @@
-"""Low-level work on one hardened container: create it, run one evaluation as one exec of
-the supervisor (files go in as a tar on its stdin, since the archive API cannot write to a
-read-only root; outputs come back in its report; it cleans up after the previous use
-first), and read the cgroup's OOM-kill counter."""
+"""Low-level work on one hardened container: create it with its resident supervisor (the
+main process) attached, build the jobs it runs (files go in as a tar inside the job, since
+the archive API cannot write to a read-only root; outputs come back in its report; it resets
+the container after each job), and read the cgroup's OOM-kill counter."""
 
 from __future__ import annotations
 
+import base64
 import glob
 import io
-import json
-import socket
 import tarfile
 from typing import Any
 
-from docker.types import DeviceRequest, Ulimit
-from docker.utils.socket import frames_iter
+from docker.types import DeviceRequest, LogConfig, Ulimit
 
+from galapagos.sandbox.channel import Channel
 from galapagos.sandbox.images import IDLE_UID, SANDBOX_UID
 from galapagos.sandbox.reaper import LABEL, OWNER, owner_label
-from galapagos.sandbox.spec import Limits, Mount
+from galapagos.sandbox.spec import Limits, Mount, RunRequest
 
 WORK = "/work"
 USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
 GRADER = f"{IDLE_UID}:{IDLE_UID}"
 MAX_LIFETIME_S = 6 * 3600   # an idle container ends itself even if every reaper missed it
+SUPERVISOR = "/opt/galapagos/supervise.py"
+COLLECT_BYTES = 16 << 20    # the output folder's files that come back, at most
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -31,12 +32,17 @@ def create(client: Any, image: str, limits: Limits, *, labels: dict[str, str],
            mounts: list[Mount] = (), gpu_ids: list[str] = ()) -> Any:
     mb = 1024 * 1024
     kwargs: dict[str, Any] = dict(
-        image=image, command=["sleep", str(MAX_LIFETIME_S)], detach=True, init=True,
+        image=image, command=["python3", "-S", "-I", SUPERVISOR, "--serve",
+                              str(MAX_LIFETIME_S)],
+        detach=True, init=True, stdin_open=True, log_config=LogConfig(type="none"),
         read_only=True, network_mode="bridge" if limits.network else "none",
         tmpfs={WORK: f"rw,exec,nosuid,nodev,size={limits.work_mb}m,uid={SANDBOX_UID},"
                      f"gid={SANDBOX_UID},mode=0700",
                "/tmp": f"rw,nosuid,nodev,size={limits.work_mb}m,mode=1777"},
-        user=f"{IDLE_UID}:{IDLE_UID}", cap_drop=["ALL"], security_opt=["no-new-privileges"],
+        # the supervisor alone is root, and keeps only what it needs to run commands as
+        # their uids and to end them; the commands themselves have no capability at all
+        user="0:0", cap_drop=["ALL"], cap_add=["SETUID", "SETGID", "KILL"],
+        security_opt=["no-new-privileges"],
         mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
         nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids, ipc_mode="private",
         ulimits=[Ulimit(name="fsize", soft=limits.fsize_mb * mb, hard=limits.fsize_mb * mb),
@@ -48,7 +54,9 @@ def create(client: Any, image: str, limits: Limits, *, labels: dict[str, str],
     if gpu_ids:
         kwargs["device_requests"] = [DeviceRequest(device_ids=list(gpu_ids),
                                                    capabilities=[["gpu"]])]
-    return client.containers.run(**kwargs)
+    container = client.containers.run(**kwargs)
+    container.channel = Channel(client, container)
+    return container
 
 
 def tar_files(files: dict[str, bytes | str]) -> bytes:
@@ -64,35 +72,31 @@ def tar_files(files: dict[str, bytes | str]) -> bytes:
     return buf.getvalue()
 
 
-def supervisor_command(argv: list[str], env: dict[str, str], limits: Limits,
-                       output_dir: str, grader: bool = False) -> list[str]:
-    spec: dict[str, Any] = {
-        "argv": argv, "cwd": WORK, "env": {**BASE_ENV, **env}, "timeout": limits.wall_s,
-        "caps": {"stdout": limits.output_bytes, "stderr": limits.output_bytes},
-        "kill_all": True, "clean": [WORK, "/tmp"], "stdin_tar": True, "collect": output_dir}
-    if grader:  # runs beside a live companion: touch nothing but its own process group
-        spec.update(cwd="/tmp", env={**BASE_ENV, "HOME": "/tmp", **env}, kill_all=False,
-                    clean=None, stdin_tar=False, collect=None)
-    return ["python3", "-S", "-I", "/opt/galapagos/supervise.py", json.dumps(spec)]
+def job(request: RunRequest, limits: Limits) -> dict[str, Any]:
+    """A job for the resident supervisor. One party: the command as the sandbox user in
+    the work dir. Two parties: the command as the grader uid in /tmp, and the companion
+    (which gets the files) as the sandbox user in the work dir."""
+    cmd = {"argv": request.command, "uid": SANDBOX_UID, "cwd": WORK,
+           "env": {**BASE_ENV, **request.env}}
+    side = request.companion
+    if side is not None:
+        cmd.update(uid=IDLE_UID, cwd="/tmp", env={**BASE_ENV, "HOME": "/tmp", **request.env})
+        procs = [cmd, {"argv": side.command, "uid": SANDBOX_UID, "cwd": WORK,
+                       "env": {**BASE_ENV, **side.env}}]
+    else:
+        procs = [cmd]
+    files = side.files if side is not None else request.files
+    tar = tar_files(files)
+    return {"procs": procs, "timeout": limits.wall_s,
+            "caps": {"stdout": limits.output_bytes, "stderr": limits.output_bytes},
+            "tar": base64.b64encode(tar).decode() if tar else "",
+            "collect": (side or request).output_dir, "collect_bytes": COLLECT_BYTES}
 
 
-def exec_with_stdin(client: Any, container: Any, cmd: list[str], data: bytes,
-                    user: str = USER) -> tuple[bytes, bytes, str]:
-    """One ``docker exec`` whose stdin gets ``data``; returns stdout, stderr and the exec
-    id (its exit code is asked for only when the supervisor did not report one)."""
-    ex = client.api.exec_create(container.id, cmd, stdin=True, user=user,
-                                workdir=WORK if user == USER else "/tmp")
-    sock = client.api.exec_start(ex["Id"], socket=True)
-    raw = getattr(sock, "_sock", sock)
-    out, err = bytearray(), bytearray()
-    try:
-        raw.sendall(data)
-        raw.shutdown(socket.SHUT_WR)
-        for stream, chunk in frames_iter(sock, tty=False):
-            (out if stream == 1 else err).extend(chunk)
-    finally:
-        sock.close()
-    return bytes(out), bytes(err), ex["Id"]
+def report_bytes(limits: Limits) -> int:
+    """The most a report can weigh (outputs of two parties and files, as JSON): the host
+    reads no more than this from a channel."""
+    return 4 * (4 * limits.output_bytes + COLLECT_BYTES) + (1 << 20)
 
 
 _cgroup_files: dict[str, list[str]] = {}
@@ -128,6 +132,8 @@ def is_running(container: Any) -> bool:
 
 
 def remove(container: Any) -> None:
+    if getattr(container, "channel", None) is not None:
+        container.channel.close()
     try:
         container.remove(force=True)
     except Exception:  # noqa: BLE001 - already gone (auto_remove)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import threading
 import time
 from dataclasses import replace
@@ -20,6 +19,7 @@ from typing import Any
 
 from galapagos.errors import GPUUnavailable, SandboxError
 from galapagos.sandbox import containers
+from galapagos.sandbox.channel import ChannelTimeout
 from galapagos.sandbox.gpu import GPUAllocator, visible_gpus
 from galapagos.sandbox.images import ensure_base
 from galapagos.sandbox.pool import WarmPool
@@ -116,12 +116,9 @@ class DockerSandbox:
                 container = self.pool.acquire(key, check=True)
         healthy = False
         try:
-            if request.companion is not None:
-                result = self._two_party(container, request, limits)
-            else:
-                result = self._exec(container, request, limits)
+            result = self._job(container, request, limits)
             result.gpus, result.gpu_seconds = gpu_ids, result.duration_s * len(gpu_ids)
-            healthy = result.error is None and not result.timed_out
+            healthy = result.error is None and result.reset
             return result
         finally:
             if fresh:
@@ -129,71 +126,41 @@ class DockerSandbox:
             else:
                 self.pool.release(key, container, healthy)
 
-    def _two_party(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
-        """The companion (sandbox user) starts first; the command runs as the grader."""
-        assert request.companion is not None
-        if request.files:
-            raise SandboxError("In a two-party run the files go to the companion (the "
-                               "grader's own files come from its read-only mounts).")
-        ipc = {"GALAPAGOS_IPC": "/tmp/galapagos-ipc"}
-        companion = replace(request.companion, env={**request.companion.env, **ipc})
-        box: dict[str, Any] = {}
-        side = threading.Thread(target=lambda: box.update(
-            result=self._exec(container, companion, limits)), daemon=True)
-        side.start()
-        main = self._exec(container, replace(request, env={**request.env, **ipc}), limits,
-                          grader=True)
-        side.join(HOST_GRACE_S)
-        main.companion = box.get("result")
-        return main
-
-    def _exec(self, container: Any, request: RunRequest, limits: Limits,
-              grader: bool = False) -> RunResult:
+    def _job(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
+        if request.companion is not None:
+            if request.files:
+                raise SandboxError("In a two-party run the files go to the companion (the "
+                                   "grader's own files come from its read-only mounts).")
+            ipc = {"GALAPAGOS_IPC": "/tmp/galapagos-ipc"}
+            request = replace(request, env={**request.env, **ipc}, companion=replace(
+                request.companion, env={**request.companion.env, **ipc}))
         before = containers.oom_kills(container.id)
-        cmd = containers.supervisor_command(request.command, request.env, limits,
-                                            request.output_dir, grader=grader)
-        box: dict[str, Any] = {}
-        worker = threading.Thread(target=self._collect, daemon=True, args=(
-            container, cmd, containers.tar_files(request.files), box,
-            containers.GRADER if grader else containers.USER))
         start = time.monotonic()
-        worker.start()
-        worker.join(limits.wall_s + HOST_GRACE_S)
-        if worker.is_alive():  # the in-sandbox limit failed: the host backstop kills it all
+        try:
+            report = container.channel.call(containers.job(request, limits),
+                                             limits.wall_s + HOST_GRACE_S,
+                                             containers.report_bytes(limits))
+        except ChannelTimeout:  # the in-sandbox clock failed: the host backstop ends it all
             containers.remove(container)
             return RunResult(exit_code=137, timed_out=True, duration_s=time.monotonic() - start,
-                             error="killed by the host backstop (the in-sandbox timer did "
-                                   "not stop the command)")
-        result = _parse(self.client, box, limits, time.monotonic() - start)
-        after = containers.oom_kills(container.id)
-        if before is not None and after is not None:
-            result.oom_killed = after > before
-        elif result.exit_code == 137 and not result.timed_out:
-            result.oom_killed = True  # SIGKILL we did not send: the memory limit's
-        return result
-
-    def _collect(self, container: Any, cmd: list[str], data: bytes, box: dict[str, Any],
-                 user: str) -> None:
-        try:
-            box["out"], box["err"], box["code"] = containers.exec_with_stdin(
-                self.client, container, cmd, data, user)
-        except Exception as exc:  # noqa: BLE001 - reported as the sandbox's error
-            box["exc"] = exc
+                             error="killed by the host backstop (the sandbox supervisor did "
+                                   "not report in time)")
+        except SandboxError as exc:
+            return RunResult(exit_code=-1, duration_s=time.monotonic() - start, error=str(exc))
+        return _result(report, limits, before, containers.oom_kills(container.id))
 
 
-def _parse(client: Any, box: dict[str, Any], limits: Limits, wall: float) -> RunResult:
-    if "exc" in box:
-        return RunResult(exit_code=-1, duration_s=wall, error=f"exec failed: {box['exc']}")
-    lines = box.get("out", b"").decode("utf-8", "replace").strip().splitlines()
-    try:
-        r = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        code = client.api.exec_inspect(box["code"])["ExitCode"]
-        return RunResult(exit_code=code if code is not None else -1, duration_s=wall,
-                         stderr=box.get("err", b"").decode("utf-8", "replace")[-2000:],
-                         error="the sandbox supervisor did not report (the command killed "
-                               "it, or it ran out of memory)")
-    return RunResult.from_report(r, limits)
+def _result(report: dict[str, Any], limits: Limits, before: int | None,
+            after: int | None) -> RunResult:
+    if "error" in report:
+        return RunResult(exit_code=-1, error=report["error"])
+    result = RunResult.from_report(report, limits, reset=bool(report.get("reset")))
+    others = [RunResult.from_report(r, limits) for r in report.get("others", [])]
+    result.companion = others[0] if others else None
+    oom = None if before is None or after is None else after > before
+    for r in [result, *others]:  # unreadable counter: a SIGKILL the clock did not send
+        r.oom_killed = oom if oom is not None else (r.exit_code == 137 and not r.timed_out)
+    return result
 
 
 def _alive(client: Any, container: Any) -> bool:

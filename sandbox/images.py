@@ -20,6 +20,7 @@ from typing import Any
 from galapagos.errors import ImageBuildError
 
 SUPERVISOR = Path(__file__).with_name("supervise.py")
+BAKED = (SUPERVISOR, Path(__file__).with_name("reset.py"))  # into /opt/galapagos
 RECIPE_VERSION = "1"
 SANDBOX_UID = 1000
 IDLE_UID = 65534     # the container's idle process, and the grader of two-party runs
@@ -33,7 +34,7 @@ class BaseRecipe:
 
     def tag(self) -> str:
         h = hashlib.sha256("|".join([RECIPE_VERSION, self.suite, ",".join(self.packages),
-                                     SUPERVISOR.read_text()]).encode()).hexdigest()[:12]
+                                     *(f.read_text() for f in BAKED)]).encode()).hexdigest()[:12]
         return f"galapagos/base:{h}"
 
 
@@ -123,7 +124,8 @@ def _debootstrap(recipe: BaseRecipe, root: Path) -> None:
 
 def _customise(root: Path) -> None:
     (root / "opt/galapagos").mkdir(parents=True, exist_ok=True)
-    shutil.copy(SUPERVISOR, root / "opt/galapagos/supervise.py")
+    for f in BAKED:
+        shutil.copy(f, root / "opt/galapagos" / f.name)
     with open(root / "etc/passwd", "a") as f:
         f.write(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sandbox:/work:/bin/sh\n")
     with open(root / "etc/group", "a") as f:

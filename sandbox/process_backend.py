@@ -82,7 +82,7 @@ class ProcessSandbox:
             env = {k: os.environ[k] for k in SAFE_ENV if k in os.environ}
             env.update(HOME=work, CUDA_VISIBLE_DEVICES=",".join(gpu_ids), **request.env)
             mb = 1024 * 1024
-            spec = {"argv": argv, "cwd": work, "env": env, "timeout": lim.wall_s,
+            spec = {"procs": [{"argv": argv, "cwd": work, "env": env}], "timeout": lim.wall_s,
                     "caps": {"stdout": lim.output_bytes, "stderr": lim.output_bytes},
                     "rlimits": {"fsize": lim.fsize_mb * mb, "nofile": lim.nofile, "core": 0,
                                 "as": max(lim.memory_mb, 64) * mb * 4},

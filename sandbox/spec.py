@@ -78,6 +78,7 @@ class RunResult:
     gpus: list[str] = field(default_factory=list)
     error: str | None = None       # the sandbox's own trouble (not the command's)
     companion: "RunResult | None" = None
+    reset: bool = True             # the container was reset after the run (warm reuse is safe)
 
     @classmethod
     def from_report(cls, r: dict, limits: Limits, **extra: object) -> "RunResult":

@@ -1,19 +1,26 @@
-"""The in-sandbox supervisor: runs one command and reports what happened as one JSON line.
+"""The in-sandbox supervisor: runs a job's commands and reports what happened as one JSON line.
 
-Standard library only, and lean (fork/exec and poll, no threads, lazy imports): it starts
-once per evaluation, so its start-up is part of every evaluation's cost. It is baked into
-the base image (read-only) and also used by the process backend. It enforces the wall-clock
-limit from inside, so the command really dies (its process group, and with ``kill_all``
-every process of the sandbox user), caps stdout/stderr while draining them (a flood cannot
-fill memory), applies rlimits, and measures the peak resident memory of the command.
+Standard library only. Two modes:
 
-    python3 -S -I supervise.py '{"argv": [...], "cwd": "/work", "timeout": 5, ...}'
+- ``supervise.py --serve LIFETIME_S`` (Docker): the container's main process, resident, as root with
+  only the SETUID, SETGID and KILL capabilities. It reads jobs from its stdin and writes
+  reports to its stdout, the container's attach stream, which no process in the container
+  can reach. Every command runs under a job-given uid (the sandbox user, or the grader of
+  a two-party run) with no capabilities, so nothing it runs can write the report, signal
+  this process or read its descriptors: every field of a report is the supervisor's own.
+  After each job it kills every process of the job's uids, returns the output folder, and
+  resets the container: it empties every writable mount (work dir, /tmp, /dev/shm,
+  /dev/mqueue, found in the mount table, not from a list) and removes SysV IPC objects.
+- ``supervise.py '{"procs": [...], ...}'`` (process backend): one job, as the caller's own
+  user. No isolation: the command could forge this report (documented as no boundary).
 
-One invocation is a whole evaluation (one ``docker exec``): with ``clean`` it first kills
-what an earlier use left and empties the work dirs, with ``stdin_tar`` it unpacks the files
-from stdin, and with ``collect`` it returns the output folder's files (base64).
+A job: ``{"procs": [{"argv", "uid", "cwd", "env"}, ...], "timeout", "caps", "tar",
+"collect", "collect_bytes", "rlimits"}``. ``procs[0]`` is the main command, the others (a
+two-party run's companion) run beside it; the job ends when all have exited or at the
+deadline, and then every process they started is killed.
 """
 
+import base64
 import json
 import os
 import resource
@@ -22,192 +29,236 @@ import signal
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves it out
+from reset import kill_all, reset, survivors, writable_mounts  # noqa: E402
+
 RLIMITS = {"fsize": resource.RLIMIT_FSIZE, "nofile": resource.RLIMIT_NOFILE,
            "as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "core": resource.RLIMIT_CORE}
+ROOT = os.getuid() == 0
+SERVING = [False]  # serve mode: every command runs as a sandbox uid of its own
 
 
-def clean(paths):
-    """Reset for the next use: kill every process of this user, empty the work dirs."""
-    kill(-1)
-    for root in paths:
-        for name in os.listdir(root):
-            path = os.path.join(root, name)
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    import shutil
-                    shutil.rmtree(path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                pass
+# running as another user ----------------------------------------------------------
+def become(uid):
+    if ROOT and uid is not None and uid != os.getuid():
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
 
 
-def unpack(cwd):
-    data = sys.stdin.buffer.read()
-    if not data:
-        return
+def as_user(uid, fn, *args):
+    """Run ``fn`` in a child as ``uid``; return what it writes to its pipe (bytes)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(r)
+            become(uid)
+            os.write(w, fn(*args) or b"")
+        except BaseException:  # noqa: BLE001 - the parent sees the exit code
+            code = 1
+        os._exit(code)
+    os.close(w)
+    chunks = []
+    while True:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks), os.waitstatus_to_exitcode(status) == 0
+
+
+# files in and out -----------------------------------------------------------------
+def unpack(data, cwd):
     import io
     import tarfile
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         for m in tar.getmembers():
-            if m.isfile() or m.isdir():
+            safe = not (m.name.startswith("/") or ".." in m.name.split("/"))
+            if safe and (m.isfile() or m.isdir()):
                 tar.extract(m, cwd, set_attrs=False)
 
 
-def collect(cwd, subdir, max_bytes):
+def collect(cwd, subdir, max_bytes, max_files=1000):
     root = os.path.realpath(os.path.join(cwd, subdir))
-    if not root.startswith(os.path.realpath(cwd)) or not os.path.isdir(root):
-        return {}
-    import base64
     files, total = {}, 0
+    if not root.startswith(os.path.realpath(cwd)) or not os.path.isdir(root):
+        return json.dumps(files).encode()
     for folder, _, names in os.walk(root):
         for name in names:
             path = os.path.join(folder, name)
-            if os.path.islink(path) or not os.path.isfile(path):
+            try:  # no links, no FIFOs or devices (a FIFO would block a plain open)
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
                 continue
-            size = os.path.getsize(path)
-            if total + size <= max_bytes:
-                with open(path, "rb") as f:
-                    files[os.path.relpath(path, root)] = base64.b64encode(f.read()).decode()
-                total += size
-    return files
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(fd)
+                if not (st.st_mode & 0o170000 == 0o100000) or total + st.st_size > max_bytes \
+                        or len(files) >= max_files:
+                    continue
+                files[os.path.relpath(path, root)] = base64.b64encode(f.read()).decode()
+                total += st.st_size
+    return json.dumps(files).encode()
 
 
-def kill(target):
-    try:
-        os.kill(target, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def spawn(spec, out_w, err_w):
-    if not spec.get("rlimits"):  # the cheap path (Docker sets limits per container)
-        try:
-            os.chdir(spec.get("cwd") or ".")
-            return os.posix_spawnp(spec["argv"][0], spec["argv"], spec.get("env", {}),
-                                   file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull,
-                                                  os.O_RDONLY, 0),
-                                                 (os.POSIX_SPAWN_DUP2, out_w, 1),
-                                                 (os.POSIX_SPAWN_DUP2, err_w, 2)],
-                                   setsid=True)
-        except OSError as exc:
-            os.write(err_w, f"cannot start {spec['argv'][0]!r}: {exc}\n".encode())
-            return None
+# running a job --------------------------------------------------------------------
+def spawn(proc, rlimits, out_w, err_w):
     pid = os.fork()
     if pid:
         return pid
-    try:  # the child: own session, limits, pipes, then the command
+    try:  # the child: own session, its user, limits, pipes, then the command
         os.setsid()
-        for name, value in spec.get("rlimits", {}).items():
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")  # the OOM killer takes the command, never the supervisor
+        except OSError:
+            pass
+        become(proc.get("uid"))
+        for name, value in (rlimits or {}).items():
             resource.setrlimit(RLIMITS[name], (value, value))
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
-        os.chdir(spec.get("cwd") or ".")
-        argv = spec["argv"]
-        os.execvpe(argv[0], argv, spec.get("env", {}))
+        os.closerange(3, 65536)
+        os.chdir(proc.get("cwd") or ".")
+        os.execvpe(proc["argv"][0], proc["argv"], proc.get("env", {}))
     except BaseException as exc:  # noqa: BLE001 - report and leave, never return
-        os.write(2, f"cannot start {spec['argv'][0]!r}: {exc}\n".encode())
+        os.write(2, f"cannot start {proc['argv'][0]!r}: {exc}\n".encode())
     os._exit(127)
 
 
-class Deadline(Exception):
-    pass
+class Proc:
+    def __init__(self, spec, job):
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        self.start = time.monotonic()
+        self.pid = spawn(spec, job.get("rlimits"), out_w, err_w)
+        os.close(out_w)
+        os.close(err_w)
+        self.fds = {out_r: "stdout", err_r: "stderr"}
+        try:  # readable when the command exits: the pump wakes at once, never a poll slice late
+            self.pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+        self.kept = {"stdout": [], "stderr": []}
+        self.total = {"stdout": 0, "stderr": 0}
+        self.status, self.rusage, self.end, self.timed_out = None, None, None, False
+
+    def poll(self):
+        if self.status is None:
+            pid, status, ru = os.wait4(self.pid, os.WNOHANG)
+            if pid:
+                self.status, self.rusage, self.end = status, ru, time.monotonic()
+        return self.status is not None
+
+    def report(self):
+        code = os.waitstatus_to_exitcode(self.status)
+        return {"exit_code": 128 - code if code < 0 else code,
+                "signal": -code if code < 0 else None,
+                "stdout": b"".join(self.kept["stdout"]).decode("utf-8", "replace"),
+                "stderr": b"".join(self.kept["stderr"]).decode("utf-8", "replace"),
+                "stdout_total": self.total["stdout"], "stderr_total": self.total["stderr"],
+                "timed_out": self.timed_out, "duration_s": self.end - self.start,
+                "peak_rss_kb": self.rusage.ru_maxrss if self.rusage else 0}
 
 
-def _alarm(signum, frame):
-    raise Deadline()
+def pump(procs, caps, wait_ms):
+    poller, owner = select.poll(), {}
+    for p in procs:
+        for fd in p.fds:
+            poller.register(fd, select.POLLIN | select.POLLHUP)
+            owner[fd] = p
+    for p in procs:
+        if p.pidfd is not None and p.status is None:
+            poller.register(p.pidfd, select.POLLIN)
+    for fd, _ in poller.poll(wait_ms):
+        if fd not in owner:
+            continue  # a command exited
+        p, chunk = owner[fd], os.read(fd, 65536)
+        name = p.fds.get(fd)
+        if not chunk:
+            os.close(fd)
+            del p.fds[fd]
+            continue
+        cap = caps.get(name, 65536)
+        if p.total[name] < cap:
+            p.kept[name].append(chunk[: cap - p.total[name]])
+        p.total[name] += len(chunk)
 
 
-def wait_until(pid, seconds):
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
-    try:
-        return os.waitpid(pid, 0)[1]
-    except Deadline:
-        return None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+def run_job(job):
+    uids = sorted({p.get("uid") for p in job["procs"]}, key=str)
+    work = job["procs"][-1]  # the files and the outputs are the last command's (the candidate)
+    if job.get("tar"):
+        as_user(work.get("uid"), unpack, base64.b64decode(job["tar"]), work["cwd"])
+    procs = [Proc(spec, job) for spec in job["procs"]]
+    main, caps = procs[0], job.get("caps", {})
+    deadline = main.start + job["timeout"]
+    while not all(p.poll() for p in procs) and time.monotonic() < deadline:
+        pump(procs, caps, int(min(deadline - time.monotonic(), 0.05) * 1000) + 1)
+    for p in procs:
+        p.timed_out = not p.poll()
+    finish(procs, uids, caps)
+    report = main.report()
+    report["others"] = [p.report() for p in procs[1:]]
+    if job.get("collect"):
+        data, _ = as_user(work.get("uid"), collect, work["cwd"], job["collect"],
+                          job.get("collect_bytes", 16 << 20))
+        report["files"] = json.loads(data or b"{}")
+    return report, uids
 
 
-def supervise(spec):
-    caps = spec.get("caps", {})
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    start = time.monotonic()
-    pid = spawn(spec, out_w, err_w)
-    os.close(out_w)
-    os.close(err_w)
-    if pid is None:
-        err = os.read(err_r, 65536).decode("utf-8", "replace")
-        return {"exit_code": 127, "signal": None, "stdout": "", "stderr": err,
-                "stdout_total": 0, "stderr_total": len(err), "timed_out": False,
-                "duration_s": time.monotonic() - start, "peak_rss_kb": 0}
-    deadline = start + spec["timeout"]
-    fds = {out_r: "stdout", err_r: "stderr"}
-    kept = {"stdout": [], "stderr": []}
-    total = {"stdout": 0, "stderr": 0}
-    poller = select.poll()
-    for fd in fds:
-        poller.register(fd, select.POLLIN | select.POLLHUP)
-    status = None
-
-    def pump(wait_ms):
-        for fd, _ in poller.poll(wait_ms):
-            chunk = os.read(fd, 65536)
-            name = fds[fd]
-            if not chunk:
-                poller.unregister(fd)
-                del fds[fd]
-                continue
-            cap = caps.get(name, 65536)
-            if total[name] < cap:
-                kept[name].append(chunk[: cap - total[name]])
-            total[name] += len(chunk)
-
-    while status is None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        if fds:
-            pump(int(min(left, 0.05) * 1000) + 1)
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = st
-        else:  # output closed: block in waitpid, an alarm ends the wait at the deadline
-            status = wait_until(pid, left)
-    duration = time.monotonic() - start
-    timed_out = status is None
-    # the command is done (or out of time): nothing it started may outlive it
-    if spec.get("kill_all"):
-        kill(-1)
-    kill(-pid)
-    if status is None:
-        status = os.waitpid(pid, 0)[1]
-    while fds:
-        pump(20)
-    code = os.waitstatus_to_exitcode(status)
-    return {
-        "exit_code": 128 - code if code < 0 else code, "signal": -code if code < 0 else None,
-        "stdout": b"".join(kept["stdout"]).decode("utf-8", "replace"),
-        "stderr": b"".join(kept["stderr"]).decode("utf-8", "replace"),
-        "stdout_total": total["stdout"], "stderr_total": total["stderr"],
-        "timed_out": timed_out, "duration_s": duration,
-        "peak_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    }
+def finish(procs, uids, caps):
+    """Nothing a command started may outlive the job: in serve mode every process of the
+    job's uids dies (however it hid: new sessions, double forks); else its process groups."""
+    for uid in uids:
+        if SERVING[0] and uid not in (None, 0):
+            as_user(uid, kill_all)
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 2
+    while any(p.fds for p in procs) and time.monotonic() < deadline:
+        pump(procs, caps, 20)
+    for p in procs:
+        for fd in list(p.fds) + ([p.pidfd] if p.pidfd is not None else []):
+            os.close(fd)
+        p.fds.clear()
+        if p.status is None:
+            _, p.status, p.rusage = os.wait4(p.pid, 0)
+            p.end = time.monotonic()
 
 
-def main():
-    spec = json.loads(sys.argv[1])
-    if spec.get("clean"):
-        clean(spec["clean"])
-    if spec.get("stdin_tar"):
-        unpack(spec["cwd"])
-    result = supervise(spec)
-    if spec.get("collect"):
-        result["files"] = collect(spec["cwd"], spec["collect"], spec.get("collect_bytes", 16 << 20))
-    sys.stdout.write(json.dumps(result) + "\n")
+def serve(lifetime_s):
+    SERVING[0] = True
+    import ctypes  # noqa: F401 - loaded once here rather than in every reset
+    import tarfile  # noqa: F401 - likewise for unpacking files
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.alarm(lifetime_s)  # an idle container ends itself even if every reaper missed it
+    mounts = writable_mounts()
+    for line in sys.stdin.buffer:
+        job = None
+        try:
+            job = json.loads(line)
+            if any(p.get("uid") in (None, 0) for p in job["procs"]):
+                raise ValueError("every command needs a non-root uid")
+            report, uids = run_job(job)
+            report["reset"] = all(as_user(uid, reset, uid, mounts)[1] for uid in uids) \
+                and not survivors(uids)
+        except Exception as exc:  # noqa: BLE001 - reported; the host discards the container
+            report = {"error": f"supervisor: {type(exc).__name__}: {exc}"[:500], "reset": False}
+        report["id"] = job.get("id") if isinstance(job, dict) else None
+        sys.stdout.write(json.dumps(report) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+    else:
+        sys.stdout.write(json.dumps(run_job(json.loads(sys.argv[1]))[0]) + "\n")
