@@ -41,6 +41,7 @@ WORKER = Path(__file__).with_name("grader_worker.py")
 GRADER_UID = 65534  # the sandbox's grader user
 SEED = {INSTRUCTION: "# Python", DEMOS: "[]"}
 STOPS = ["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "```", "\n#"]
+GRADING = "g2"  # g2: the prompt's own helpers are defined where the hidden test runs
 
 
 class CodeTask:
@@ -70,7 +71,7 @@ class CodeTask:
     def fingerprint(self) -> str:
         digest = hashlib.sha256(self.data.read_bytes() + HARNESS.read_bytes() +
                                 WORKER.read_bytes()).hexdigest()[:12]
-        return f"code:{digest}:{self.llm.model}:{self.max_tokens}"
+        return f"code:{digest}:{GRADING}:{self.llm.model}:{self.max_tokens}"
 
     def render(self, candidate: dict[str, str], prompt: str) -> str:
         parts = [candidate.get(INSTRUCTION, "").strip()]
@@ -109,12 +110,15 @@ class CodeTask:
         return Result(score, code, verdict["message"], {"stage": "grader"}, objectives)
 
     def _grade(self, row: dict[str, Any], code: str, labels: dict[str, str]) -> dict[str, Any]:
-        test_name = hashlib.sha256(row["task_id"].encode()).hexdigest()[:12] + ".py"
-        self._write_hidden(test_name, row["test"])
+        # as HumanEval's own harness does: the prompt (its imports and helper functions,
+        # which some tests call) runs before the test; it is problem data, not candidate code
+        source = row["prompt"] + "\n\n" + row["test"]
+        test_name = hashlib.sha256(source.encode()).hexdigest()[:12] + ".py"
+        self._write_hidden(test_name, source)
         worker = RunRequest(["python3", "/grader/worker.py", row["entry_point"]],
                             files={"solution.py": code}, limits=self.limits, labels=labels)
         res = self._sandbox().run(RunRequest(
-            ["python3", "/grader/harness.py", f"/grader/{test_name}"],
+            ["python3", "/grader/harness.py", f"/grader/{test_name}", row["entry_point"]],
             mounts=[Mount(str(self._hidden), "/grader")], limits=self.limits, labels=labels,
             fresh=True, companion=worker))
         line = next((ln for ln in res.stdout.splitlines() if ln.startswith("VERDICT ")), "")

@@ -72,6 +72,8 @@ def main():
 
     scope = {}
     exec(compile(test_src, "hidden_test.py", "exec"), scope)
+    if len(sys.argv) > 2:  # tests that call the function by name mean the candidate's
+        scope[sys.argv[2]] = candidate
     try:
         scope["check"](candidate)
     except AssertionError:

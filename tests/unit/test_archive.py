@@ -152,3 +152,32 @@ def test_a_live_run_cannot_be_driven_twice(tmp_path):
         other.wait()
     _claim(a, "r")  # its driver is gone (killed): taking over is fine
     assert a.get_run("r")["owner"] == owner_label()
+
+
+def test_an_archive_made_by_the_previous_main_opens_and_resumes(tmp_path, monkeypatch):
+    """tests/fixtures/archives/main-8e02c45.db was written by a real run of main at commit
+    8e02c45 (migrations m001, m002): it upgrades, keeps every row, and its run resumes."""
+    import shutil
+    from pathlib import Path
+
+    from galapagos.orchestrator.runner import resume_run
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "old.db"
+    shutil.copy(root / "tests" / "fixtures" / "archives" / "main-8e02c45.db", path)
+    tables = ("runs", "candidates", "run_candidates", "evaluations", "llm_calls", "events")
+    with sqlite3.connect(path) as raw:
+        before = {t: raw.execute(f"select * from {t} order by 1").fetchall() for t in tables}
+        assert [r[0] for r in raw.execute("select name from _migrations")] == [
+            "m001_initial", "m002_run_owner"]
+    a = Archive(path)
+    assert [r["name"] for r in a.db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
+    assert {t: a.db.execute(f"select * from {t} order by 1").fetchall() for t in tables} \
+        == before
+    run = a.list_runs()[0]
+    a.close()
+    monkeypatch.chdir(root)  # the run's task path is relative to the repository
+    out = resume_run(path, run["id"], {"budget.max_iterations": 9})
+    assert out.status == "finished" and out.summary["iterations"] == 9
+    kept = Archive(path).db.execute("select count(*) from evaluations").fetchone()[0]
+    assert kept > len(before["evaluations"])  # it went on from where the old main stopped

@@ -31,7 +31,11 @@ def test_run_runs_show_resume(tmp_path):
     cfg = config_file(tmp_path)
     res = runner.invoke(app, ["run", "-c", str(cfg), "--quiet"])
     assert res.exit_code == 0, res.output
-    assert "finished" in res.output and "Scores: val beside test" in res.output
+    import re
+
+    assert re.search(r"│ status +│ finished +│", res.output), res.output  # not "unfinished"
+    assert re.search(r"│ stop reason +│ budget: iterations \(5 of 5\) +│", res.output)
+    assert "Scores: val beside test" in res.output
     db = str(tmp_path / "a.db")
     listing = runner.invoke(app, ["runs", "-a", db])
     assert listing.exit_code == 0 and "finished" in listing.output
