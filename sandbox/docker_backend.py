@@ -3,10 +3,15 @@ wall-clock limits enforced inside (the supervisor) and from the host (a backstop
 kills the container), and a reaper for leftovers.
 
 Hardening, on by default: no network (loopback only), read-only root with tmpfs work dir
-and /tmp, all capabilities dropped, no-new-privileges, a non-root user, pids limit, memory
+and /tmp, no-new-privileges, commands as non-root uids with no capabilities (the resident
+supervisor alone is root, keeping only SETUID, SETGID and KILL), pids limit, memory
 limit equal to memory+swap, CPU limit, fsize/nofile/core ulimits, an init that reaps
 zombies, Docker's default seccomp profile, and no environment but what the task passes
-(secrets are refused)."""
+(secrets are refused).
+
+Each evaluation is one job sent to the container's resident supervisor over its attach
+stream (see supervise.py and channel.py): its report cannot be forged from inside, and the
+container is reset (processes, every writable mount, IPC objects) before it is reused."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""A warm pool of started containers per (image, limits) so that an evaluation costs an
-exec, not a container start. A container is reset between uses (processes killed, work
-dir and /tmp emptied) and thrown away if the reset fails or it misbehaved."""
+"""A warm pool of started containers per (image, limits) so that an evaluation costs one
+job on a resident supervisor, not a container start. The supervisor resets a container
+after each job (processes killed, every writable mount emptied, IPC objects removed); one
+whose reset failed, or that misbehaved, is thrown away."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class WarmPool:
             containers.remove(container)
 
     def release(self, key: Any, container: Any, healthy: bool) -> None:
-        # the next use's supervisor cleans up first; this one killed what it started
+        # healthy: the supervisor reported a complete reset after the job
         if healthy:
             with self._lock:
                 if len(self._idle[key]) < self.max_idle:
