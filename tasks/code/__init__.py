@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.programs import DEMOS, INSTRUCTION, parse_demos
-from galapagos.errors import TaskError
+from galapagos.errors import SandboxError, TaskError
 from galapagos.sandbox import Mount, RunRequest
 from galapagos.tasks.protocol import Instance, Result, TaskContext
 
@@ -98,9 +98,10 @@ class CodeTask:
                                              labels=labels))
         objectives = {"sandbox_s": own.duration_s, "peak_memory_mb": own.peak_memory_mb,
                       "gpu_s": own.gpu_seconds, "tokens": tokens}
+        _raise_if_infrastructure(own, "the solution's own run")
         if not own.ok:
             why = "timed out" if own.timed_out else "ran out of memory" if own.oom_killed \
-                else f"exited {own.exit_code}: {(own.error or own.stderr)[-300:]}"
+                else f"exited {own.exit_code}: {own.stderr[-300:]}"
             return Result(0.0, code, f"The solution's own run {why}", {"stage": "own"},
                           objectives)
         verdict = self._grade(row, code, labels)
@@ -121,6 +122,7 @@ class CodeTask:
             ["python3", "/grader/harness.py", f"/grader/{test_name}", row["entry_point"]],
             mounts=[Mount(str(self._hidden), "/grader")], limits=self.limits, labels=labels,
             fresh=True, companion=worker))
+        _raise_if_infrastructure(res, "the grading run")
         line = next((ln for ln in res.stdout.splitlines() if ln.startswith("VERDICT ")), "")
         status, _, message = line.removeprefix("VERDICT ").partition(" ")
         worker_res = res.companion
@@ -152,6 +154,12 @@ class CodeTask:
             os.chmod(path, 0o400)
         except PermissionError:
             os.chmod(path, 0o444)  # not root: the grader and the candidate share a uid
+
+
+def _raise_if_infrastructure(res: Any, what: str) -> None:
+    """The sandbox's own trouble is not the solution's: never a score (the loop retries)."""
+    if res.error:
+        raise SandboxError(f"The sandbox failed during {what}: {res.error}")
 
 
 def _read(path: Path) -> dict[str, dict[str, Any]]:
