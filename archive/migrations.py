@@ -90,6 +90,14 @@ def m003_eval_errors(db: sqlite_utils.Database) -> None:
     db["eval_errors"].create_index(["run_id"])
 
 
+@migration
+def m004_file_blobs(db: sqlite_utils.Database) -> None:
+    """Programs as candidates: file contents stored once each by content hash (zlib), and
+    per candidate the hash of its tree (a blob mapping path -> content hash)."""
+    db["blobs"].create({"hash": str, "size": int, "data": bytes}, pk="hash")
+    db["candidates"].add_column("files", str)
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now."""
     if "_migrations" not in db.table_names():

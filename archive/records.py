@@ -8,22 +8,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def candidate_id(components: dict[str, str]) -> str:
-    """Content address: the same components always give the same id, in any process."""
-    blob = json.dumps(components, sort_keys=True, ensure_ascii=False).encode()
+def candidate_id(components: dict[str, str], files: dict[str, str] | None = None) -> str:
+    """Content address: the same components and files always give the same id, in any
+    process (a prompt candidate's id is what it always was)."""
+    if files:
+        tree = {p: blob_hash(text.encode()) for p, text in files.items()}
+        blob = json.dumps({"components": components, "files": tree}, sort_keys=True,
+                          ensure_ascii=False).encode()
+    else:
+        blob = json.dumps(components, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def blob_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """Text components ``{name: text}`` (prompts) and/or a tree of files ``{path: text}``
+    (a program). A task is handed both in one mapping (``view``); their names never clash."""
+
     components: dict[str, str]
     parents: tuple[str, ...] = ()
     proposer: str = "seed"
     meta: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
-        return candidate_id(self.components)
+        return candidate_id(self.components, self.files)
+
+    def view(self) -> dict[str, str]:
+        return {**self.components, **self.files}
 
 
 @dataclass

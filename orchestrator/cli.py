@@ -133,13 +133,23 @@ def show(
     run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
     archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
     history: Annotated[int, typer.Option(help="How many recent iterations to list.")] = 25,
+    diff: Annotated[str | None, typer.Option(
+        help="Print this candidate's changes (id or prefix) as unified diffs, per file or "
+             "component, instead of the run's summary.")] = None,
+    against: Annotated[str | None, typer.Option(
+        help="With --diff: compare with this candidate instead of the first parent.")] = None,
 ) -> None:
     """Show a run: val beside test for seed, best and frontier, score history, spend, and
-    the best candidate."""
+    the best candidate; or, with --diff, what one candidate changed."""
     from galapagos.archive import Archive
-    from galapagos.orchestrator.report import show_run
+    from galapagos.orchestrator.report import diff_view, show_run
 
-    console.print(show_run(Archive(_existing(archive)), run_id, history))
+    store = Archive(_existing(archive))
+    if diff:
+        store.get_run(run_id)  # the run must exist, as for the summary
+        console.print(diff_view(store, diff, against))
+        return
+    console.print(show_run(store, run_id, history))
 
 
 @app.command()

@@ -114,10 +114,11 @@ class LLMConfig(EndpointConfig):
 
 class SelectorConfig(BaseModel):
     model_config = Strict
-    kind: Literal["pareto", "best", "epsilon"] = Field(
+    kind: Literal["pareto", "best", "epsilon", "dgm"] = Field(
         "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
         "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
-        "probability epsilon a random pool member).")
+        "probability epsilon a random pool member), 'dgm' (open-ended, as the Darwin Gödel "
+        "Machine: sigmoid of the mean val score times 1/(1 + children)).")
     epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
 
 
@@ -138,12 +139,15 @@ class MergeConfig(BaseModel):
                        "frontier candidates share an ancestor.")
 
 
+MUTATIONS = ("reflective", "demos", "code_edit", "literal")
+
+
 class ProposersConfig(BaseModel):
     model_config = Strict
-    use: list[Literal["reflective", "demos", "merge"]] = Field(
+    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal"]] = Field(
         default_factory=lambda: ["reflective", "demos", "merge"],
-        description="The proposers in play. Mutations (reflective, demos) are drawn by "
-        "weight; merge runs on its own schedule.")
+        description="The proposers in play. Mutations (reflective, demos; for programs "
+        "code_edit, literal) are drawn by weight; merge runs on its own schedule.")
     weights: dict[str, float] = Field(default_factory=dict, description="Draw weight per "
                                       "mutation proposer; missing ones weigh 1.")
     reflective: ReflectiveConfig = Field(default_factory=ReflectiveConfig)
@@ -161,8 +165,8 @@ class ProposersConfig(BaseModel):
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
         for k, w in v.items():
-            if k not in ("reflective", "demos"):
-                raise ValueError(f"weights are for 'reflective' and 'demos', not '{k}'")
+            if k not in MUTATIONS:
+                raise ValueError(f"weights are for {', '.join(MUTATIONS)}, not '{k}'")
             if w < 0:
                 raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
         return v

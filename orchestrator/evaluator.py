@@ -104,7 +104,7 @@ class Evaluator:
         self.check_interrupt()
         start = time.perf_counter()
         try:
-            r = self.task.evaluate(cand.components, inst)
+            r = self.task.evaluate(cand.view(), inst)
         except (KeyboardInterrupt, Interrupted):
             raise
         except Exception as exc:  # noqa: BLE001 - sorted into candidate's fault or machinery's

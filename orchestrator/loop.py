@@ -19,7 +19,8 @@ from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
-from galapagos.tasks.protocol import Instance, Task
+from galapagos.orchestrator.proposers.edits import syntax_error, violation
+from galapagos.tasks.protocol import Editable, Instance, ProgramTask, Task
 
 EPS = 1e-9
 TEST_FRONTIER_MAX = 5
@@ -58,6 +59,7 @@ class Loop:
         for inst in task.instances():
             self.splits[inst.split].append(inst)
         self.by_id = {i.id: i for i in task.instances()}
+        self.editable = task.editable() if isinstance(task, ProgramTask) else None
         pool = archive.pool(run_id)
         val_ids = {i.id for i in self.splits["val"]}
         scores = archive.scores(evaluator.task_key, pool, "val")
@@ -94,7 +96,8 @@ class Loop:
     # nodes ----------------------------------------------------------------
     @node
     def seed(self, state: LoopState) -> dict[str, Any]:
-        cand = Candidate(self.task.seed_candidate())
+        files = self.task.seed_files() if isinstance(self.task, ProgramTask) else {}
+        cand = Candidate(self.task.seed_candidate(), files=files)
         self.archive.add_candidate(self.run_id, cand, iteration=0, role="seed")
         evals = self.evaluator.run(cand, self.splits["val"], "val", enforce_budget=False)
         self.frontier.add(cand.id, {i: e.score for i, e in evals.items()})
@@ -151,7 +154,7 @@ class Loop:
             self.run_id, state["iteration"], parent, minibatch, results, self.splits["train"],
             rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
             state["cursor"], getattr(self.task, "demo_component", None),
-            set(state["tried_merges"]))
+            set(state["tried_merges"]), self.editable, self.attempts)
         update: dict[str, Any] = {"rng": rng_state(rng), "child": None}
         proposer = self.mutations.get(state["proposer"]) or self.merge
         assert proposer is not None
@@ -170,13 +173,34 @@ class Loop:
             update["cursor"] = state["cursor"] + 1
         if prop.merge_key:
             update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
-        if prop.child is None or prop.child.id in self.archive.pool(self.run_id):
-            reason = prop.rejected or "child is already in the pool"
+        tried = {r["candidate_id"] for r in self.archive.run_candidates(self.run_id)}
+        reason = prop.rejected or (
+            "the same program or prompt was already tried in this run"
+            if prop.child is None or prop.child.id in tried else self._vet(state, prop.child))
+        if reason or prop.child is None:
             self._end_iteration(state, "rejected", reason=reason, note=prop.note)
             return update
         self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
                                    role="proposed")
         return {**update, "child": prop.child.id}
+
+    def _vet(self, state: LoopState, child: Candidate) -> str | None:
+        """Checks before paying, for any proposer's program child: only what may change
+        changed, changed Python files parse, and the task's smoke check passes."""
+        parent = self.archive.get_candidate(state["parent"])
+        if not (child.files or parent.files):
+            return None
+        changed = {p for p in child.files if child.files[p] != parent.files.get(p)}
+        return (violation(self.editable or Editable(), parent.files, child.files)
+                or syntax_error(child.files, changed)
+                or (self.task.smoke(child.files) if isinstance(self.task, ProgramTask)
+                    else None))
+
+    def attempts(self, cid: str) -> list[str]:
+        """What was tried on a parent and rejected: feedback for its next proposal."""
+        return [f"{e['data'].get('note') or e['data'].get('proposer')}: {e['data']['reason']}"
+                for e in self.archive.events(self.run_id, "iteration")
+                if e["data"].get("parent") == cid and e["data"].get("reason")]
 
     @node
     def child_eval(self, state: LoopState) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
+from rich.syntax import Syntax
 from rich.table import Table
 
 from galapagos.archive import Archive
@@ -43,9 +45,30 @@ def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     best = run["best_candidate"]
     if best:
         cand = archive.get_candidate(best)
-        body = "\n\n".join(f"[bold]{k}[/]\n{v}" for k, v in sorted(cand.components.items()))
-        parts.append(Panel(body, title=f"best candidate {best} ({cand.proposer})"))
+        parts.append(_candidate_panel(cand, best))
     return Group(*parts)
+
+
+def _candidate_panel(cand: Any, cid: str) -> Panel:
+    """Components in full; a program's files by name and size (``--diff`` shows code)."""
+    texts = [f"[bold]{k}[/]\n{escape(v)}" for k, v in sorted(cand.components.items())]
+    if cand.files:
+        listing = "\n".join(f"{p}  ({len(t.splitlines())} lines)"
+                            for p, t in sorted(cand.files.items()))
+        texts.append(f"[bold]files[/]\n{escape(listing)}")
+    return Panel("\n\n".join(texts), title=f"best candidate {cid} ({cand.proposer})")
+
+
+def diff_view(archive: Archive, cid: str, against: str | None = None) -> Group:
+    """A candidate's changes, per component or file, as unified diffs."""
+    cand = archive.get_candidate(cid)
+    base = against or (cand.parents[0] if cand.parents else None)
+    diffs = archive.diff(cid, against)
+    title = f"{cand.id} against {base or 'nothing (a seed)'}"
+    if not diffs:
+        return Group(Panel("no changes", title=title))
+    return Group(*(Panel(Syntax(text, "diff", word_wrap=True), title=f"{name}: {title}")
+                   for name, text in diffs.items()))
 
 
 def _overview(run: dict[str, Any], s: dict[str, Any]) -> Table:
@@ -79,7 +102,7 @@ def _history(archive: Archive, run_id: str, n: int) -> Table:
     t = Table(title=f"Score history (last {min(n, len(events))} of {len(events)} iterations)")
     for col in ("iter", "proposer", "outcome", "minibatch", "val", "note"):
         t.add_column(col)
-    for e in events[-n:]:
+    for e in events[max(len(events) - n, 0):]:  # n = 0: none (events[-0:] is all)
         d = e["data"]
         mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
         note = d.get("reason") or d.get("error") or ("new best" if d.get("new_best") else "")

@@ -27,7 +27,8 @@ from galapagos.orchestrator.events import EventBus
 from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
-from galapagos.orchestrator.proposers import (DemoMutation, Proposer, ReflectiveMutation,
+from galapagos.orchestrator.proposers import (DemoMutation, LiteralMutation, Proposer,
+                                              ReflectiveCodeEdit, ReflectiveMutation,
                                               SystemAwareMerge)
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
@@ -136,6 +137,10 @@ def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Propos
         mutations["reflective"] = ReflectiveMutation(llm, p.reflective.components)
     if "demos" in p.use and p.weights.get("demos", 1.0) > 0:
         mutations["demos"] = DemoMutation(p.demos.max_demos)
+    if "code_edit" in p.use and p.weights.get("code_edit", 1.0) > 0:
+        mutations["code_edit"] = ReflectiveCodeEdit(llm)
+    if "literal" in p.use and p.weights.get("literal", 1.0) > 0:
+        mutations["literal"] = LiteralMutation()
     merge = SystemAwareMerge() if "merge" in p.use else None
     return mutations, merge
 
@@ -157,7 +162,8 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         sleep=hooks.sleep)
     mutations, merge = _proposers(cfg, llm)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
-                selector=make_selector(cfg.selector), mutations=mutations, merge=merge,
+                selector=make_selector(cfg.selector, lambda c: archive.children(run_id, c)),
+                mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
     loops.append(loop)
     _claim(archive, run_id)

@@ -1,7 +1,8 @@
 """Task plug-ins: the evaluator protocol, the registry, and the built-in tasks."""
 
-from galapagos.tasks.protocol import Instance, Result, Split, Task, TaskContext, TaskFactory
+from galapagos.tasks.protocol import (Editable, Instance, ProgramTask, Result, Split, Task,
+                                      TaskContext, TaskFactory)
 from galapagos.tasks.registry import available, load_task
 
-__all__ = ["Instance", "Result", "Split", "Task", "TaskContext", "TaskFactory", "available",
-           "load_task"]
+__all__ = ["Editable", "Instance", "ProgramTask", "Result", "Split", "Task", "TaskContext",
+           "TaskFactory", "available", "load_task"]

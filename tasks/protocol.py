@@ -71,6 +71,35 @@ class Task(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Editable:
+    """What a proposer may change in a program candidate: files whose paths match one of
+    ``paths`` (fnmatch globs), and in a file that contains the ``start``/``end`` marker
+    lines, only the text between them (as AlphaEvolve's and OpenEvolve's evolve blocks)."""
+
+    paths: tuple[str, ...] = ("*",)
+    start: str | None = "EVOLVE-BLOCK-START"
+    end: str | None = "EVOLVE-BLOCK-END"
+
+
+@runtime_checkable
+class ProgramTask(Task, Protocol):
+    """A task whose candidates are programs: a tree of files next to (or instead of) text
+    components. ``evaluate`` receives components and files in one mapping (path -> text)."""
+
+    def seed_files(self) -> dict[str, str]:
+        """The starting program, ``{path: text}``."""
+        ...
+
+    def editable(self) -> Editable:
+        ...
+
+    def smoke(self, files: dict[str, str]) -> str | None:
+        """A cheap check before a child is paid for (e.g. it imports in the sandbox):
+        None if it passes, else the reason, which becomes feedback for the next try."""
+        ...
+
+
 class TaskFactory(Protocol):
     def __call__(self, ctx: TaskContext) -> Task: ...
 

@@ -1,9 +1,11 @@
 """Proposers, one per file, behind the ``Proposer`` protocol."""
 
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext, Proposer
+from galapagos.orchestrator.proposers.code_edit import ReflectiveCodeEdit
 from galapagos.orchestrator.proposers.demos import DemoMutation
+from galapagos.orchestrator.proposers.literal import LiteralMutation
 from galapagos.orchestrator.proposers.merge import SystemAwareMerge
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, extract_block
 
-__all__ = ["DemoMutation", "Proposal", "ProposalContext", "Proposer", "ReflectiveMutation",
-           "SystemAwareMerge", "extract_block"]
+__all__ = ["DemoMutation", "LiteralMutation", "Proposal", "ProposalContext", "Proposer",
+           "ReflectiveCodeEdit", "ReflectiveMutation", "SystemAwareMerge", "extract_block"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from galapagos.archive import Candidate, Evaluation, Frontier
-from galapagos.tasks.protocol import Instance
+from galapagos.tasks.protocol import Editable, Instance
 
 
 @dataclass
@@ -27,6 +27,8 @@ class ProposalContext:
     component_cursor: int = 0
     demo_component: str | None = None
     tried_merges: set[str] = field(default_factory=set)
+    editable: Editable | None = None     # program tasks: what may change
+    attempts: Callable[[str], list[str]] = lambda cid: []  # recent failed tries on a parent
 
 
 @dataclass

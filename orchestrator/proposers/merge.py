@@ -1,7 +1,7 @@
 """GEPA's system-aware merge: two frontier candidates that share an ancestor, neither
-descending from the other, are combined component by component: where one of them kept
-the ancestor's text, take the other's change; where both changed it, take the text of the
-one with the higher mean val score."""
+descending from the other, are combined component by component (and a program's files file
+by file): where one of them kept the ancestor's text, take the other's change; where both
+changed it, take the text of the one with the higher mean val score."""
 
 from __future__ import annotations
 
@@ -36,14 +36,25 @@ class SystemAwareMerge:
         key = f"{a}+{b}@{ancestor}"
         if key in ctx.tried_merges:
             return None
-        ca, cb, co = (ctx.get_candidate(x).components for x in (a, b, ancestor))
-        better = ca if ctx.frontier.means.get(a, 0) >= ctx.frontier.means.get(b, 0) else cb
-        merged = {}
-        for name in sorted(set(ca) | set(cb)):
-            va, vb, vo = ca.get(name), cb.get(name), co.get(name)
-            merged[name] = vb if va == vo else va if vb == vo else better.get(name, va or vb)
-        child = Candidate(merged, (a, b), self.name, {"ancestor": ancestor})
+        pa, pb, po = (ctx.get_candidate(x) for x in (a, b, ancestor))
+        a_first = ctx.frontier.means.get(a, 0) >= ctx.frontier.means.get(b, 0)
+        child = Candidate(_merge(pa.components, pb.components, po.components, a_first),
+                          (a, b), self.name, {"ancestor": ancestor},
+                          _merge(pa.files, pb.files, po.files, a_first))
         if child.id in (a, b):
             ctx.tried_merges.add(key)
             return None
         return Proposal(self.name, child=child, note=f"merged {a[:8]}+{b[:8]}", merge_key=key)
+
+
+def _merge(ca: dict[str, str], cb: dict[str, str], co: dict[str, str],
+           a_first: bool) -> dict[str, str]:
+    """Component by component (or file by file): the side that changed it wins; where both
+    changed it, the better parent's version."""
+    merged = {}
+    for name in sorted(set(ca) | set(cb)):
+        va, vb, vo = ca.get(name), cb.get(name), co.get(name)
+        value = vb if va == vo else va if vb == vo else (va if a_first else vb)
+        if value is not None:  # a file one side deleted stays deleted
+            merged[name] = value
+    return merged

@@ -40,6 +40,8 @@ class ReflectiveMutation:
         return names[cursor % len(names)]
 
     def propose(self, ctx: ProposalContext) -> Proposal:
+        if not ctx.parent.components:
+            return Proposal(self.name, rejected="the parent has no text component to rewrite")
         name = self.pick_component(ctx.parent, ctx.component_cursor)
         prompt = PROMPT.format(name=name, text=ctx.parent.components[name],
                                examples=self._examples(ctx))

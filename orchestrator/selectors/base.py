@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Protocol
 
 from galapagos.archive import Frontier
@@ -11,10 +12,15 @@ class Selector(Protocol):
     def select(self, frontier: Frontier, pool: list[str], rng: random.Random) -> str: ...
 
 
-def make_selector(cfg: SelectorConfig) -> Selector:
+def make_selector(cfg: SelectorConfig, children: Callable[[str], int] = lambda c: 0
+                  ) -> Selector:
+    """``children(candidate)`` counts a candidate's children in the run (for 'dgm')."""
     from galapagos.orchestrator.selectors.best import BestSelector, EpsilonGreedySelector
+    from galapagos.orchestrator.selectors.dgm import DGMSelector
     from galapagos.orchestrator.selectors.pareto import ParetoSelector
 
+    if cfg.kind == "dgm":
+        return DGMSelector(children)
     if cfg.kind == "pareto":
         return ParetoSelector()
     if cfg.kind == "best":

@@ -167,13 +167,16 @@ def test_an_archive_made_by_the_previous_main_opens_and_resumes(tmp_path, monkey
     shutil.copy(root / "tests" / "fixtures" / "archives" / "main-8e02c45.db", path)
     tables = ("runs", "candidates", "run_candidates", "evaluations", "llm_calls", "events")
     with sqlite3.connect(path) as raw:
-        before = {t: raw.execute(f"select * from {t} order by 1").fetchall() for t in tables}
+        cols = {t: ", ".join(r[1] for r in raw.execute(f"pragma table_info({t})"))
+                for t in tables}  # later migrations may add columns, never change these
+        before = {t: raw.execute(f"select {cols[t]} from {t} order by 1").fetchall()
+                  for t in tables}
         assert [r[0] for r in raw.execute("select name from _migrations")] == [
             "m001_initial", "m002_run_owner"]
     a = Archive(path)
     assert [r["name"] for r in a.db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
-    assert {t: a.db.execute(f"select * from {t} order by 1").fetchall() for t in tables} \
-        == before
+    assert {t: a.db.execute(f"select {cols[t]} from {t} order by 1").fetchall()
+            for t in tables} == before
     run = a.list_runs()[0]
     a.close()
     monkeypatch.chdir(root)  # the run's task path is relative to the repository
@@ -181,3 +184,49 @@ def test_an_archive_made_by_the_previous_main_opens_and_resumes(tmp_path, monkey
     assert out.status == "finished" and out.summary["iterations"] == 9
     kept = Archive(path).db.execute("select count(*) from evaluations").fetchone()[0]
     assert kept > len(before["evaluations"])  # it went on from where the old main stopped
+
+
+def program(n=50, seed="v0"):
+    return {f"pkg/mod{i:02d}.py": f"# module {i}\nVALUE = {i}\n" + "x = 1\n" * 40
+            for i in range(n)} | {"main.py": f"print('{seed}')\n"}
+
+
+def test_file_tree_candidates_round_trip_with_stable_ids(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    files = program(3)
+    cand = Candidate({"instruction": "be brief"}, files=files)
+    assert cand.id == Candidate({"instruction": "be brief"}, files=dict(files)).id
+    assert cand.id != Candidate({"instruction": "be brief"}).id
+    assert Candidate({"a": "x"}).id == candidate_id({"a": "x"})  # prompts keep their ids
+    archive.add_candidate("r", cand, iteration=0, role="seed")
+    back = archive.get_candidate(cand.id)
+    assert back.files == files and back.components == {"instruction": "be brief"}
+    assert back.view() == {"instruction": "be brief", **files} and back.id == cand.id
+
+
+def test_each_distinct_file_is_stored_once(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    seed = Candidate({}, files=program())
+    archive.add_candidate("r", seed, iteration=0, role="seed")
+    base = archive.db["blobs"].count
+    assert base == 51 + 1  # 51 files and one tree
+    for i in range(200):
+        files = {**seed.files, f"pkg/mod{i % 50:02d}.py": f"VALUE = {i}  # child\n"}
+        archive.add_candidate("r", Candidate({}, (seed.id,), "edit", files=files),
+                              iteration=i + 1, role="proposed")
+    assert archive.db["blobs"].count == base + 200 * 2  # per child: the new file, a tree
+
+
+def test_diff_against_the_parent_per_file(archive):
+    archive.create_run("r", task="t", task_key="k", seed=0, config={})
+    parent = Candidate({"p": "same"}, files={"a.py": "x = 1\ny = 2\n", "b.py": "keep\n"})
+    child = Candidate({"p": "same"}, (parent.id,), "edit",
+                      files={"a.py": "x = 1\ny = 3\n", "b.py": "keep\n", "c.py": "new\n"})
+    for i, c in enumerate((parent, child)):
+        archive.add_candidate("r", c, iteration=i, role="accepted")
+    d = archive.diff(child.id)
+    assert sorted(d) == ["a.py", "c.py"]
+    assert d["a.py"].splitlines() == ["--- a/a.py", "+++ b/a.py", "@@ -1,2 +1,2 @@", " x = 1",
+                                      "-y = 2", "+y = 3"]
+    assert d["c.py"].startswith("--- /dev/null\n+++ b/c.py\n")
+    assert archive.diff(parent.id)["a.py"].startswith("--- /dev/null")  # a seed: all new

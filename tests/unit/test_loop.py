@@ -172,7 +172,8 @@ def test_budget_stop_inside_an_iteration_then_resume_finishes_it(tmp_path):
     accepted = {c[0] for c in a["candidates"] if c[1] == "accepted"}
     no_test = lambda evs: [e for e in evs if e[2] != "test"]  # noqa: E731
     before_validate = 0
-    for max_calls in range(20, 75, 3):
+    spent = len(no_test(a["evaluations"]))  # what the whole run pays, test scoring aside
+    for max_calls in range(20, spent, 3):
         d = tmp_path / str(max_calls)
         part = start_run(toy_config(d, budget={"max_iterations": 10,
                                                "max_metric_calls": max_calls}))
@@ -266,7 +267,7 @@ def test_interrupt_stops_at_safe_point_and_resume_is_exact(tmp_path):
 
 
 def test_all_selectors_and_acceptance_modes_run(tmp_path):
-    for i, kind in enumerate(["pareto", "best", "epsilon"]):
+    for i, kind in enumerate(["pareto", "best", "epsilon", "dgm"]):
         out = start_run(toy_config(tmp_path / kind, selector={"kind": kind},
                                    loop={"acceptance": "non_decreasing" if i else "strict",
                                          "infra_backoff_s": 0.0},
