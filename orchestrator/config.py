@@ -172,6 +172,16 @@ class ProposersConfig(BaseModel):
         return v
 
 
+class StageConfig(BaseModel):
+    model_config = Strict
+    instances: int = Field(..., gt=0, description="Val instances scored at this stage (a "
+                           "fixed, seeded subset; each stage's includes the one before).")
+    threshold: float = Field(..., description="The mean score a child needs on them to go "
+                             "on to the next stage (or to the full val split).")
+    relative: bool = Field(False, description="threshold is a fraction of the current best "
+                           "candidate's mean on the same instances, not an absolute score.")
+
+
 class LoopConfig(BaseModel):
     model_config = Strict
     minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
@@ -179,6 +189,12 @@ class LoopConfig(BaseModel):
         "strict", description="Accept a child when its minibatch sum beats the parent's "
         "('strict') or at least ties it ('non_decreasing').")
     workers: int = Field(1, ge=1, description="Evaluations run at once.")
+    stages: list[StageConfig] = Field(default_factory=list, description="Staged (cascade) "
+                                      "validation: a child is scored on val stage by stage "
+                                      "and stops at the first threshold it misses. It then "
+                                      "never enters the pool or the frontier (which hold "
+                                      "fully validated candidates only); its partial scores "
+                                      "stay in the archive. Empty: full val at once.")
     infra_retries: int = Field(2, ge=0, description="Retries of an evaluation that met an "
                                "infrastructure fault (Docker, a model's API); if it persists "
                                "the run stops as failed, and resume re-does it.")

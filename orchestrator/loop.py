@@ -5,6 +5,7 @@ A node that re-runs after a crash finds its evaluations and LLM answers in the a
 from __future__ import annotations
 
 import functools
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -60,6 +61,9 @@ class Loop:
             self.splits[inst.split].append(inst)
         self.by_id = {i.id: i for i in task.instances()}
         self.editable = task.editable() if isinstance(task, ProgramTask) else None
+        order = random.Random(f"{cfg.run.seed}:stages").sample(
+            self.splits["val"], len(self.splits["val"]))
+        self.stage_order = order  # fixed per run: every child meets the same subsets
         pool = archive.pool(run_id)
         val_ids = {i.id for i in self.splits["val"]}
         scores = archive.scores(evaluator.task_key, pool, "val")
@@ -218,7 +222,9 @@ class Loop:
     @node
     def validate(self, state: LoopState) -> dict[str, Any]:
         child = self.archive.get_candidate(state["child"])
-        evals = self.evaluator.run(child, self.splits["val"], "val")
+        if (out := self._staged_out(state, child)) is not None:
+            return out
+        evals = self.evaluator.run(child, self.splits["val"], "val")  # staged ones are cached
         self.archive.add_candidate(self.run_id, child, iteration=state["iteration"],
                                    role="accepted")
         self.frontier.add(child.id, {i: e.score for i, e in evals.items()})
@@ -232,6 +238,22 @@ class Loop:
         self.emit("best", f"best:{state['iteration']}", state["iteration"], candidate=child.id,
                   val=mean)
         return {"best": child.id, "best_val": mean, "improved_at": state["iteration"]}
+
+    def _staged_out(self, state: LoopState, child: Candidate) -> dict[str, Any] | None:
+        """Cascade: score the child on growing subsets of val; stop at a missed bar."""
+        for k, stage in enumerate(self.cfg.loop.stages, 1):
+            subset = self.stage_order[:stage.instances]
+            mean = self._mean(self.evaluator.run(child, subset, "val"))
+            bar = stage.threshold * (self._mean(self.archive.cached_evaluations(
+                self.evaluator.task_key, state["best"], [i.id for i in subset], "val"))
+                if stage.relative else 1.0)
+            if mean < bar - EPS:
+                saved = len(self.splits["val"]) - len(subset)
+                self._end_iteration(state, "staged_out", child=child.id, stage=k,
+                                    stage_val=mean, bar=bar, saved_calls=saved,
+                                    reason=f"missed stage {k}: {mean:.4g} < {bar:.4g}")
+                return {}
+        return None
 
     @node
     def finish(self, state: LoopState) -> dict[str, Any]:
@@ -251,7 +273,9 @@ class Loop:
                    "frontier": ranked, "iterations": u.iterations,
                    "metric_calls": u.metric_calls, "llm_usd": u.llm_usd,
                    "llm_tokens": u.llm_tokens, "elapsed_s": u.elapsed_s,
-                   "failed_iterations": state["failed_iterations"]}
+                   "failed_iterations": state["failed_iterations"],
+                   "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in
+                                              self.archive.events(self.run_id, "iteration"))}
         self.archive.update_run(self.run_id, status="finished", stop_reason=state["stop_reason"],
                                 best_candidate=state["best"], summary=summary)
         self.emit("finish", f"finish:{state['iteration']}", state["iteration"],

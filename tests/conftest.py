@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before any litellm import: no
+# test sends traffic off this machine (litellm would fetch its price list at import)
 import shutil
 import subprocess
 from pathlib import Path

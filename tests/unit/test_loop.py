@@ -325,3 +325,23 @@ def test_merge_combines_branches_that_changed_different_components(tmp_path):
     for name, text in child.components.items():  # every component comes from a parent
         assert text in {p.components[name] for p in parents}
     assert child.components not in [p.components for p in parents]
+
+
+def test_staged_validation_saves_calls_and_reaches_the_same_best(tmp_path):
+    stages = [{"instances": 6, "threshold": 1.0, "relative": True},
+              {"instances": 9, "threshold": 1.0, "relative": True}]
+    loop = {"acceptance": "non_decreasing", "infra_backoff_s": 0.0}  # many reach validate
+    plain = start_run(toy_config(tmp_path / "plain", budget={"max_iterations": 30}, loop=loop))
+    staged = start_run(toy_config(tmp_path / "staged", budget={"max_iterations": 30},
+                                  loop={**loop, "stages": stages}))
+    p, s = plain.summary, staged.summary
+    assert s["val"][s["best"]] == p["val"][p["best"]]  # the same best score
+    events = Archive(staged.archive).events(staged.run_id, "iteration")
+    out = [e["data"] for e in events if e["data"]["outcome"] == "staged_out"]
+    assert out and s["staging_saved_calls"] == sum(d["saved_calls"] for d in out) > 0
+    pool = Archive(staged.archive).pool(staged.run_id)
+    assert not {d["child"] for d in out} & set(pool)  # a staged-out child never joins
+    no_test = lambda o: o.summary["metric_calls"] - sum(  # noqa: E731
+        1 for _ in Archive(o.archive).db.query("select 1 from evaluations where split='test'"))
+    print("metric calls, plain vs staged:", no_test(plain), no_test(staged))
+    assert no_test(staged) < no_test(plain)  # measured: 243 against 257 (5%)

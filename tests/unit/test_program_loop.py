@@ -1,0 +1,49 @@
+"""Program candidates in the loop, with a scripted LLM at the boundary: checks before
+paying reject what may not change, what does not parse and what fails the smoke check,
+with the reason kept; failed tries reach the next prompt; a good edit is adopted."""
+
+from galapagos.agents.llm import FakeLLM
+from galapagos.archive import Archive
+from galapagos.orchestrator.runner import start_run
+from tests.conftest import ROOT, toy_config
+
+TASK = str(ROOT / "tests" / "fixtures" / "toy_program.py") + ":create"
+
+
+def edit(old, new):
+    return f"prog.py\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n"
+
+
+def test_checks_before_paying_and_a_good_edit(tmp_path):
+    fake = FakeLLM("coder").enqueue(
+        edit("FIXED = 0", "FIXED = 1"),         # outside the evolve region
+        edit("X = 1.0", "X = (1.0"),            # does not parse
+        edit("X = 1.0", "X = 6.0  # BOOM"),     # fails the smoke check
+        edit("X = 1.0", "X = 6.0"),             # good
+        edit("X = 6.0", "X = 1.0"),             # back to the seed: tried already
+        *[edit("X = 6.0", "X = 7.0")] * 5)
+    out = start_run(toy_config(tmp_path, task={"name": TASK}, llm={"model": "fake/coder"},
+                               proposers={"use": ["code_edit"]},
+                               budget={"max_iterations": 6}))
+    events = Archive(out.archive).events(out.run_id, "iteration")
+    reasons = [e["data"].get("reason") for e in events]
+    assert reasons[:3] == ["changes prog.py outside its EVOLVE-BLOCK-START / EVOLVE-BLOCK-END "
+                           "region(s)", "prog.py does not parse: '(' was never closed (line 2)",
+                           "the program mentions BOOM"]
+    assert events[3]["data"]["outcome"] == "accepted"
+    assert reasons[4] == "the same program or prompt was already tried in this run"
+    fourth = fake.calls[3][0]["content"]  # the prompt of the 4th try lists the failed ones
+    assert "already tried on this program that failed" in fourth
+    assert "does not parse" in fourth and "BOOM" in fourth
+    a = Archive(out.archive)
+    best = a.get_candidate(out.summary["best"])
+    assert "X = 7.0" in best.files["prog.py"] and best.files["prog.py"].endswith("FIXED = 0\n")
+    assert out.summary["val"][best.id] > out.summary["val"][out.summary["seed"]]
+    assert a.metric_calls(out.run_id) <= 4 * 3 + 6 * 2 + 4 * 3  # rejected tries paid nothing
+
+
+def test_literal_mutation_alone_makes_progress(tmp_path):
+    out = start_run(toy_config(tmp_path, task={"name": TASK}, proposers={"use": ["literal"]},
+                               selector={"kind": "dgm"}, budget={"max_iterations": 40}))
+    s = out.summary
+    assert s["val"][s["best"]] > s["val"][s["seed"]] + 0.1
