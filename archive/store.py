@@ -181,12 +181,12 @@ class Archive:
             "select rc.*, c.proposer, c.parents from run_candidates rc join candidates c "
             "on c.id = rc.candidate_id where run_id = ? order by iteration", [run_id])]
 
-    def children(self, run_id: str, cid: str) -> int:
-        """How many candidates of a run name ``cid`` as a parent (tried ones included)."""
-        return self.db.execute(
-            "select count(*) from run_candidates rc join candidates c on c.id = rc.candidate_id,"
-            " json_each(c.parents) p where rc.run_id = ? and p.value = ?",
-            [run_id, cid]).fetchone()[0]
+    def children(self, run_id: str) -> dict[str, int]:
+        """How many candidates of a run name each candidate as a parent (tried ones too)."""
+        return dict(self.db.execute(
+            "select p.value, count(*) from run_candidates rc join candidates c on c.id = "
+            "rc.candidate_id, json_each(c.parents) p where rc.run_id = ? group by p.value",
+            [run_id]).fetchall())
 
     def lineage(self, cid: str) -> list[str]:
         """Every ancestor of a candidate, nearest first: one recursive query over parents."""

@@ -162,7 +162,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         sleep=hooks.sleep)
     mutations, merge = _proposers(cfg, llm)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
-                selector=make_selector(cfg.selector, lambda c: archive.children(run_id, c)),
+                selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
                 mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
     loops.append(loop)

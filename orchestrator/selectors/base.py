@@ -12,9 +12,9 @@ class Selector(Protocol):
     def select(self, frontier: Frontier, pool: list[str], rng: random.Random) -> str: ...
 
 
-def make_selector(cfg: SelectorConfig, children: Callable[[str], int] = lambda c: 0
+def make_selector(cfg: SelectorConfig, children: Callable[[], dict[str, int]] = dict
                   ) -> Selector:
-    """``children(candidate)`` counts a candidate's children in the run (for 'dgm')."""
+    """``children()`` counts each candidate's children in the run (for 'dgm')."""
     from galapagos.orchestrator.selectors.best import BestSelector, EpsilonGreedySelector
     from galapagos.orchestrator.selectors.dgm import DGMSelector
     from galapagos.orchestrator.selectors.pareto import ParetoSelector

@@ -12,12 +12,14 @@ from galapagos.archive import Frontier
 
 
 class DGMSelector:
-    def __init__(self, children: Callable[[str], int], lam: float = 10.0, alpha0: float = 0.5):
+    def __init__(self, children: Callable[[], dict[str, int]], lam: float = 10.0,
+                 alpha0: float = 0.5):
         self.children, self.lam, self.alpha0 = children, lam, alpha0
 
     def weights(self, frontier: Frontier, pool: list[str]) -> list[float]:
+        kids = self.children()  # one query for every count
         return [1 / (1 + math.exp(-self.lam * (frontier.means.get(c, 0.0) - self.alpha0)))
-                / (1 + self.children(c)) for c in pool]
+                / (1 + kids.get(c, 0)) for c in pool]
 
     def select(self, frontier: Frontier, pool: list[str], rng: random.Random) -> str:
         return rng.choices(pool, weights=self.weights(frontier, pool), k=1)[0]

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import TOY
+from tests.conftest import ROOT, TOY
 from tests.unit.test_loop import snapshot
 
 pytestmark = pytest.mark.slow
@@ -109,3 +109,51 @@ def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path):
     done = subprocess.run(cli("resume", run_id[0], "-a", str(db)), capture_output=True,
                           text=True)
     assert done.returncode == 0 and "iterations (40 of 40)" in done.stdout.replace("\n", " ")
+
+
+PROGRAM = str(ROOT / "tests" / "fixtures" / "toy_program.py") + ":create"
+
+
+def program_config(d, iterations=16):
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / "c.toml"
+    p.write_text(f'[run]\narchive = "a.db"\nname = "p"\n[task]\nname = "{PROGRAM}"\n'
+                 '[task.options]\ndelay = 0.01\n[llm]\nmodel = "fake/deterministic"\n'
+                 '[selector]\nkind = "dgm"\n'
+                 '[proposers]\nuse = ["literal", "code_edit", "merge"]\nmerge = {every = 3}\n'
+                 f'[budget]\nmax_iterations = {iterations}\n')
+    return p
+
+
+def archive_state(db):
+    with sqlite3.connect(db) as c:
+        return {"blobs": c.execute("select hash, size from blobs order by 1").fetchall(),
+                "trees": c.execute("select id, files from candidates order by 1").fetchall()}
+
+
+def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path):
+    import random
+
+    ref_cfg = program_config(tmp_path / "ref")
+    subprocess.run(cli("run", "-c", str(ref_cfg)), check=True, capture_output=True)
+    ref_db = tmp_path / "ref" / "a.db"
+    cfg = program_config(tmp_path / "killed")
+    db = tmp_path / "killed" / "a.db"
+    rng = random.Random(7)
+    evals = sorted(rng.sample(range(4, 60), 3))  # kill points, as evaluations stored
+    proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, db, "select count(*) from evaluations", evals[0])
+    run_id = sqlite3.connect(db).execute("select id from runs").fetchone()[0]
+    for threshold in evals[1:]:
+        proc = subprocess.Popen(cli("resume", run_id, "-a", str(db)),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_when(proc, db, "select count(*) from evaluations", threshold)
+    done = subprocess.run(cli("resume", run_id, "-a", str(db)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    ref_id = sqlite3.connect(ref_db).execute("select id from runs").fetchone()[0]
+    a, b = snapshot(ref_db, ref_id), snapshot(db, run_id)
+    assert b["candidates"] == a["candidates"] and b["evaluations"] == a["evaluations"]
+    assert b["llm"] == a["llm"] and b["best"] == a["best"]
+    assert archive_state(db) == archive_state(ref_db)  # the same programs, blob for blob
+    assert any(c[3] == "literal" and c[1] == "accepted" for c in b["candidates"])

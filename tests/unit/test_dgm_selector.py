@@ -10,7 +10,7 @@ from galapagos.orchestrator.selectors.dgm import DGMSelector
 def test_weights_and_draw_frequencies_match_the_definition():
     frontier = Frontier.from_scores({"a": {"i": 0.9}, "b": {"i": 0.5}, "c": {"i": 0.1}})
     kids = {"a": 3, "b": 0, "c": 0}
-    sel = DGMSelector(kids.get)
+    sel = DGMSelector(lambda: kids)
     expected = [1 / (1 + math.exp(-10 * (s - 0.5))) / (1 + kids[c])
                 for c, s in (("a", 0.9), ("b", 0.5), ("c", 0.1))]
     assert sel.weights(frontier, ["a", "b", "c"]) == expected
