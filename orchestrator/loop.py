@@ -202,9 +202,14 @@ class Loop:
 
     def attempts(self, cid: str) -> list[str]:
         """What was tried on a parent and rejected: feedback for its next proposal."""
-        return [f"{e['data'].get('note') or e['data'].get('proposer')}: {e['data']['reason']}"
-                for e in self.archive.events(self.run_id, "iteration")
-                if e["data"].get("parent") == cid and e["data"].get("reason")]
+        tried = []
+        for e in self.archive.events(self.run_id, "iteration"):
+            d = e["data"]
+            if d.get("parent") == cid and d.get("reason"):
+                scores = (f" (minibatch {d['child_mb']:g} against the parent's "
+                          f"{d['parent_mb']:g})" if "child_mb" in d else "")
+                tried.append(f"{d.get('note') or d.get('proposer')}: {d['reason']}{scores}")
+        return tried
 
     @node
     def child_eval(self, state: LoopState) -> dict[str, Any]:

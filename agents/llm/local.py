@@ -64,15 +64,32 @@ def _load(name: str) -> Any:
                  seed=0, verbose=False)
 
 
+MIN_ANSWER = 256  # tokens an answer keeps, whatever the prompt's length
+
+
+def fit(llm: Any, prompt: str, max_tokens: int) -> tuple[list[int] | str, int]:
+    """Fit prompt and answer in the context window: shorten the answer to the room left,
+    and where a long prompt leaves less than MIN_ANSWER, drop the prompt's beginning (a
+    base model continues the end of its prompt, where the request is)."""
+    n_ctx = llm.n_ctx()
+    tokens = llm.tokenize(prompt.encode(), add_bos=True)
+    if len(tokens) + max_tokens <= n_ctx:
+        return prompt, max_tokens
+    answer = max(min(max_tokens, n_ctx - len(tokens)), min(max_tokens, MIN_ANSWER))
+    keep = n_ctx - answer
+    return (tokens if len(tokens) <= keep else tokens[:1] + tokens[-(keep - 1):]), answer
+
+
 class LocalLLM(CustomLLM):
     def completion(self, model: str, messages: list, model_response: Any,
                    optional_params: dict, **kwargs: Any) -> Any:
         llm = load(model.split("/", 1)[-1])
         stop = optional_params.get("stop") or []
         with _run_lock:
+            prompt, max_tokens = fit(llm, messages_to_prompt(messages),
+                                     int(optional_params.get("max_tokens") or 256))
             out = llm.create_completion(
-                messages_to_prompt(messages),
-                max_tokens=int(optional_params.get("max_tokens") or 256),
+                prompt, max_tokens=max_tokens,
                 temperature=float(optional_params.get("temperature", 0.0)),
                 stop=[stop] if isinstance(stop, str) else list(stop),
                 seed=int(optional_params.get("seed", 0) or 0),

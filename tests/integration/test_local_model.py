@@ -32,3 +32,14 @@ def test_evolution_on_the_local_model_beats_the_seed(tmp_path):
     calls = Archive(out.archive).llm_calls(out.run_id)
     assert {c["model"] for c in calls} == {"local/gemma3-270m"}
     assert {c["purpose"] for c in calls} >= {"task"}
+
+
+def test_a_prompt_longer_than_the_context_still_gets_an_answer():
+    """Answers shrink to the room left; a prompt past the window keeps its end."""
+    from galapagos.agents.llm import LLMClient
+
+    c = LLMClient("local/gemma3-270m", max_tokens=600)
+    for words in (1800, 4000):  # 1,800 words leave under 600 tokens; 4,000 overflow
+        out = c.complete("word " * words + "\nThe end.", purpose="t")
+        assert out.prompt_tokens + out.completion_tokens <= 2048
+        assert out.completion_tokens > 0
