@@ -56,6 +56,13 @@ def main() -> None:
             key = (e["data"]["proposer"], e["data"]["outcome"])
             by[key] = by.get(key, 0) + 1
         print("outcomes:", ", ".join(f"{p} {o}: {n}" for (p, o), n in sorted(by.items())))
+        reasons: dict[str, int] = {}
+        for e in a.events(out.run_id, "iteration"):
+            if e["data"].get("reason"):
+                key = f"{e['data']['proposer']}: {e['data']['reason'][:70]}"
+                reasons[key] = reasons.get(key, 0) + 1
+        for key, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:6]:
+            print(f"  {n:5d}  {key}")
 
 
 if __name__ == "__main__":

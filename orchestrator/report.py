@@ -82,6 +82,8 @@ def _overview(run: dict[str, Any], s: dict[str, Any]) -> Table:
             ("running time", f"{s.get('elapsed_s', 0):.1f} s"),
             ("failed iterations", s.get("failed_iterations", 0)),
             ("frontier", s["frontier_now"])]
+    if s.get("staging_saved_calls"):
+        rows.append(("saved by staging", f"{s['staging_saved_calls']} metric calls"))
     for k, v in rows:
         t.add_row(k, str(v))
     return t
