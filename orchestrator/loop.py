@@ -158,7 +158,8 @@ class Loop:
             self.run_id, state["iteration"], parent, minibatch, results, self.splits["train"],
             rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
             state["cursor"], getattr(self.task, "demo_component", None),
-            set(state["tried_merges"]), self.editable, self.attempts)
+            set(state["tried_merges"]), self.editable,
+            lambda cid: self.attempts(cid, before=state["iteration"]))
         update: dict[str, Any] = {"rng": rng_state(rng), "child": None}
         proposer = self.mutations.get(state["proposer"]) or self.merge
         assert proposer is not None
@@ -177,7 +178,8 @@ class Loop:
             update["cursor"] = state["cursor"] + 1
         if prop.merge_key:
             update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
-        tried = {r["candidate_id"] for r in self.archive.run_candidates(self.run_id)}
+        tried = {r["candidate_id"] for r in self.archive.run_candidates(self.run_id)
+                 if r["iteration"] < state["iteration"]}  # a re-run node meets its own writes
         reason = prop.rejected or (
             "the same program or prompt was already tried in this run"
             if prop.child is None or prop.child.id in tried else self._vet(state, prop.child))
@@ -200,12 +202,13 @@ class Loop:
                 or (self.task.smoke(child.files) if isinstance(self.task, ProgramTask)
                     else None))
 
-    def attempts(self, cid: str) -> list[str]:
-        """What was tried on a parent and rejected: feedback for its next proposal."""
+    def attempts(self, cid: str, before: int) -> list[str]:
+        """What was tried on a parent and rejected in iterations before ``before``: feedback
+        for its next proposal (the same after a crash as in a run that never stopped)."""
         tried = []
         for e in self.archive.events(self.run_id, "iteration"):
             d = e["data"]
-            if d.get("parent") == cid and d.get("reason"):
+            if d.get("parent") == cid and d.get("reason") and e["iteration"] < before:
                 scores = (f" (minibatch {d['child_mb']:g} against the parent's "
                           f"{d['parent_mb']:g})" if "child_mb" in d else "")
                 tried.append(f"{d.get('note') or d.get('proposer')}: {d['reason']}{scores}")

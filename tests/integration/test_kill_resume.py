@@ -131,7 +131,8 @@ def archive_state(db):
                 "trees": c.execute("select id, files from candidates order by 1").fetchall()}
 
 
-def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path):
+@pytest.mark.parametrize("seed", [7, 11])
+def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
     import random
 
     ref_cfg = program_config(tmp_path / "ref")
@@ -139,8 +140,9 @@ def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path):
     ref_db = tmp_path / "ref" / "a.db"
     cfg = program_config(tmp_path / "killed")
     db = tmp_path / "killed" / "a.db"
-    rng = random.Random(7)
-    evals = sorted(rng.sample(range(4, 60), 3))  # kill points, as evaluations stored
+    rng = random.Random(seed)
+    total = count(ref_db, "select count(*) from evaluations where split != 'test'")
+    evals = sorted(rng.sample(range(4, total - 4), 3))  # kill points: evaluations stored
     proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     kill_when(proc, db, "select count(*) from evaluations", evals[0])

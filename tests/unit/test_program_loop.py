@@ -47,3 +47,35 @@ def test_literal_mutation_alone_makes_progress(tmp_path):
                                selector={"kind": "dgm"}, budget={"max_iterations": 40}))
     s = out.summary
     assert s["val"][s["best"]] > s["val"][s["seed"]] + 0.1
+
+
+def test_a_crash_after_propose_wrote_its_child_resumes_exactly(tmp_path, monkeypatch):
+    """Propose records the child, then the process dies before the checkpoint: the re-run
+    node must not take its own write for an earlier try (nor its own rejections)."""
+    from galapagos.archive.store import Archive as Store
+    from galapagos.orchestrator.runner import resume_run
+    from tests.unit.test_loop import snapshot
+
+    def config(d):
+        return toy_config(d, task={"name": TASK}, proposers={"use": ["literal", "code_edit"]},
+                          selector={"kind": "dgm"}, budget={"max_iterations": 12})
+
+    ref = start_run(config(tmp_path / "ref"))
+    real = Store.add_candidate
+    crashed = []
+
+    def add_then_die(self, run_id, cand, *, iteration, role):
+        out = real(self, run_id, cand, iteration=iteration, role=role)
+        if role == "proposed" and len(crashed) < 3 and iteration in (3, 6, 9):
+            crashed.append(iteration)
+            raise KeyboardInterrupt  # as kill -9 would, after the write, before the checkpoint
+        return out
+
+    monkeypatch.setattr(Store, "add_candidate", add_then_die)
+    out = start_run(config(tmp_path / "crash"))
+    while out.status == "interrupted":
+        out = resume_run(out.archive, out.run_id)
+    assert crashed and out.status == "finished"
+    a, b = snapshot(ref.archive, ref.run_id), snapshot(out.archive, out.run_id)
+    assert b["candidates"] == a["candidates"] and b["evaluations"] == a["evaluations"]
+    assert b["llm"] == a["llm"] and b["events"] == a["events"]
