@@ -4,11 +4,9 @@ node that re-runs after a crash finds its earlier results instead of paying agai
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
 import threading
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -18,7 +16,8 @@ from typing import Any
 import sqlite_utils
 
 from galapagos.archive.migrations import MIGRATIONS, apply_migrations
-from galapagos.archive.records import Candidate, Evaluation, blob_hash
+from galapagos.archive.blobs import BlobStore
+from galapagos.archive.records import Candidate, Evaluation
 from galapagos.errors import ArchiveError, RunNotFound
 
 
@@ -34,7 +33,7 @@ def _loads(text: str | None, default: Any = None) -> Any:
     return default if text is None else json.loads(text)
 
 
-class Archive:
+class Archive(BlobStore):
     """A project's archive. Thread-safe for the writes the loop and its workers make."""
 
     def __init__(self, path: str | Path):
@@ -130,36 +129,6 @@ class Archive:
             "parents": _dumps(list(cand.parents)), "proposer": cand.proposer,
             "meta": _dumps(cand.meta), "created_at": now(), "files": tree,
         }, ignore=True)
-
-    # file blobs -----------------------------------------------------------
-    def _put_blob(self, data: bytes) -> str:
-        h = blob_hash(data)
-        self.db.execute("insert or ignore into blobs(hash, size, data) values (?,?,?)",
-                        [h, len(data), zlib.compress(data, 6)])
-        return h
-
-    def _put_tree(self, files: dict[str, str]) -> str:
-        tree = {p: self._put_blob(text.encode()) for p, text in sorted(files.items())}
-        return self._put_blob(json.dumps(tree, sort_keys=True).encode())
-
-    def blob(self, h: str) -> bytes:
-        row = self.db.execute("select data from blobs where hash = ?", [h]).fetchone()
-        if row is None:
-            raise ArchiveError(f"Blob {h} is missing from {self.path}; the archive is damaged.")
-        return zlib.decompress(row[0])
-
-    def _files(self, tree: str | None) -> dict[str, str]:
-        if not tree:
-            return {}
-        return {p: self.blob(h).decode() for p, h in json.loads(self.blob(tree)).items()}
-
-    def diff(self, cid: str, against: str | None = None) -> dict[str, str]:
-        """Unified diff per changed component or file, against ``against`` or else the
-        candidate's first parent (everything is new for a seed)."""
-        cand = self.get_candidate(cid)
-        base = (self.get_candidate(against) if against else
-                self.get_candidate(cand.parents[0]) if cand.parents else Candidate({}))
-        return unified_diffs(base.view(), cand.view())
 
     def get_candidate(self, cid: str) -> Candidate:
         rows = list(self.db.query("select * from candidates where id = ? or id like ?",
@@ -299,19 +268,6 @@ class Archive:
         sql = "select * from events where run_id = ?" + (" and kind = ?" if kind else "")
         rows = self.db.query(sql + " order by id", [run_id, kind] if kind else [run_id])
         return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
-
-
-def unified_diffs(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
-    out = {}
-    for name in sorted(set(old) | set(new)):
-        a, b = old.get(name), new.get(name)
-        if a == b:
-            continue
-        lines = difflib.unified_diff(
-            (a or "").splitlines(keepends=True), (b or "").splitlines(keepends=True),
-            "/dev/null" if a is None else f"a/{name}", "/dev/null" if b is None else f"b/{name}")
-        out[name] = "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
-    return out
 
 
 def _row_to_eval(r: dict[str, Any]) -> Evaluation:
