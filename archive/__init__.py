@@ -2,7 +2,9 @@
 events, and the frontier and lineage queries over them. Imports nothing of ours."""
 
 from galapagos.archive.frontier import Frontier
+from galapagos.archive.reads import InstanceScore, RunRow, Spend
 from galapagos.archive.records import Candidate, Evaluation, candidate_id
 from galapagos.archive.store import Archive
 
-__all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "candidate_id"]
+__all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "InstanceScore", "RunRow", "Spend",
+           "candidate_id"]

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from galapagos.archive.migrations import MIGRATIONS, apply_migrations
 from galapagos.archive.blobs import BlobStore
+from galapagos.archive.reads import ReadViews
 from galapagos.archive.records import Candidate, Evaluation
 from galapagos.errors import ArchiveError, RunNotFound
 
@@ -33,7 +34,7 @@ def _loads(text: str | None, default: Any = None) -> Any:
     return default if text is None else json.loads(text)
 
 
-class Archive(BlobStore):
+class Archive(BlobStore, ReadViews):
     """A project's archive. Thread-safe for the writes the loop and its workers make."""
 
     def __init__(self, path: str | Path):
@@ -227,10 +228,13 @@ class Archive(BlobStore):
             out[r["candidate_id"]][r["instance_id"]] = r["score"]
         return out
 
-    def metric_calls(self, run_id: str) -> int:
-        """Evaluations this run paid for (cache hits from other runs are free)."""
-        return self.db.execute(
-            "select count(*) from evaluations where run_id = ?", [run_id]).fetchone()[0]
+    def metric_calls(self, run_id: str, search_only: bool = False) -> int:
+        """Evaluations this run paid for (cache hits from other runs are free); with
+        ``search_only``, those the search spent (train and val), which the budget counts,
+        not those spent scoring the test split for the report."""
+        sql = "select count(*) from evaluations where run_id = ?" + (
+            " and split != 'test'" if search_only else "")
+        return self.db.execute(sql, [run_id]).fetchone()[0]
 
     # llm calls ------------------------------------------------------------
     def record_llm_call(self, row: dict[str, Any]) -> None:

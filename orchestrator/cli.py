@@ -4,6 +4,7 @@ Errors are shown as one paragraph; ``--debug`` shows the traceback too."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -119,13 +120,21 @@ def _execute(fn: Any, budget: Any, quiet: bool) -> None:
     console.print(f"Run [bold]{outcome.run_id}[/] {outcome.status}: {outcome.stop_reason}.")
 
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the same facts as the "
+                                                      "tables) for scripts.")]
+
+
 @app.command()
-def runs(archive: ArchiveOpt = Path(DEFAULT_ARCHIVE)) -> None:
+def runs(archive: ArchiveOpt = Path(DEFAULT_ARCHIVE), as_json: JsonOpt = False) -> None:
     """List the runs in the archive."""
     from galapagos.archive import Archive
     from galapagos.orchestrator.report import runs_table
 
-    console.print(runs_table(Archive(_existing(archive))))
+    store = Archive(_existing(archive))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in store.run_rows()], indent=2))
+        return
+    console.print(runs_table(store, console.width))
 
 
 @app.command()
@@ -133,6 +142,7 @@ def show(
     run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
     archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
     history: Annotated[int, typer.Option(help="How many recent iterations to list.")] = 25,
+    as_json: JsonOpt = False,
     diff: Annotated[str | None, typer.Option(
         help="Print this candidate's changes (id or prefix) as unified diffs, per file or "
              "component, instead of the run's summary.")] = None,
@@ -142,14 +152,40 @@ def show(
     """Show a run: val beside test for seed, best and frontier, score history, spend, and
     the best candidate; or, with --diff, what one candidate changed."""
     from galapagos.archive import Archive
-    from galapagos.orchestrator.report import diff_view, show_run
+    from galapagos.orchestrator.report import diff_view, run_facts, show_run
 
     store = Archive(_existing(archive))
+    if as_json:
+        typer.echo(json.dumps(run_facts(store, run_id), indent=2, default=str))
+        return
     if diff:
         store.get_run(run_id)  # the run must exist, as for the summary
         console.print(diff_view(store, diff, against))
         return
     console.print(show_run(store, run_id, history))
+
+
+@app.command()
+def export(
+    run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into (made if "
+                                      "missing; existing files of the same name are "
+                                      "replaced).")],
+    candidate: Annotated[str | None, typer.Option(help="A candidate id or prefix; default: "
+                                                      "the run's best.")] = None,
+    archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
+) -> None:
+    """Write a candidate out: its files as a tree, its text components as NAME.txt."""
+    from galapagos.archive import Archive
+    from galapagos.orchestrator.report import export_candidate
+
+    store = Archive(_existing(archive))
+    run = store.get_run(run_id)
+    cid = candidate or run["best_candidate"]
+    if not cid:
+        raise GalapagosError(f"Run {run['id']} has no candidate yet; pass --candidate.")
+    written = export_candidate(store, cid, out)
+    console.print(f"Wrote {len(written)} file(s) of candidate {cid} to {out}.")
 
 
 @app.command()

@@ -78,12 +78,14 @@ class Loop:
     def spent(self) -> str | None:
         """The stop decision inside an iteration: only what a step spends counts."""
         usd, tokens = self.archive.llm_spend(self.run_id)
-        u = Usage(0, self.archive.metric_calls(self.run_id), usd, tokens, 0.0, 0)
+        u = Usage(0, self.archive.metric_calls(self.run_id, search_only=True), usd, tokens,
+                  0.0, 0)
         return self.budget.stop_reason(u, between_iterations=False)
 
     def usage(self, state: LoopState) -> Usage:
         usd, tokens = self.archive.llm_spend(self.run_id)
-        return Usage(state["iteration"], self.archive.metric_calls(self.run_id), usd, tokens,
+        return Usage(state["iteration"], self.archive.metric_calls(self.run_id, search_only=True),
+                     usd, tokens,
                      state.get("elapsed_s", 0.0), state["iteration"] - state["improved_at"])
 
     def _mean(self, evals: dict[str, Evaluation]) -> float:
@@ -279,7 +281,9 @@ class Loop:
         summary = {"best": state["best"], "seed": run["seed_candidate"],
                    "val": {c: self.frontier.means.get(c) for c in chosen}, "test": test,
                    "frontier": ranked, "iterations": u.iterations,
-                   "metric_calls": u.metric_calls, "llm_usd": u.llm_usd,
+                   "metric_calls": u.metric_calls,
+                   "test_calls": self.archive.metric_calls_by_split(self.run_id).get("test", 0),
+                   "llm_usd": u.llm_usd,
                    "llm_tokens": u.llm_tokens, "elapsed_s": u.elapsed_s,
                    "failed_iterations": state["failed_iterations"],
                    "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -12,23 +14,40 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from galapagos.archive import Archive
+from galapagos.errors import ArchiveError
 
 
-def runs_table(archive: Archive) -> Table:
-    t = Table(title=f"Runs in {archive.path}")
-    t.add_column("run", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    for col in ("iters", "seed val", "best val", "best test"):
-        t.add_column(col, justify="right")
-    t.add_column("task", overflow="fold")
-    t.add_column("created (UTC)")
-    for r in archive.list_runs():
-        s = json.loads(r["summary"] or "{}")
-        seed, best = s.get("seed"), s.get("best")
-        t.add_row(r["id"], r["status"], str(s.get("iterations", "-")),
-                  _f(s.get("val", {}).get(seed)), _f(s.get("val", {}).get(best)),
-                  _f(s.get("test", {}).get(best)), r["task"], r["created_at"][:16])
+def runs_table(archive: Archive, width: int = 80) -> Table:
+    """Readable in 80 columns and in a pipe: the task name is cut, never wrapped thin, and
+    the creation time shows where there is room (``width`` of 100 or more)."""
+    rows = archive.run_rows()
+    t = Table(title=f"Runs in {archive.path}", caption="seed, val: mean val score; test: "
+              "the best's", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("run", no_wrap=True, min_width=max([len(r.id) for r in rows] + [3]))
+    t.add_column("status", no_wrap=True, min_width=11)
+    for col in ("iters", "seed", "val", "test"):
+        t.add_column(col, justify="right", no_wrap=True, min_width=5)
+    wide = width >= 100
+    t.add_column("task", no_wrap=True, overflow="ellipsis", min_width=8,
+                 max_width=width - 84 if wide else 28)  # the room the other columns leave
+    if wide:
+        t.add_column("created", no_wrap=True, min_width=11)
+    for r in rows:
+        t.add_row(r.id, r.status, str(r.iterations if r.iterations is not None else "-"),
+                  _f(r.seed_val), _f(r.best_val), _f(r.best_test), r.task,
+                  *([r.created_at[5:16].replace("T", " ")] if wide else []))
     return t
+
+
+def run_facts(archive: Archive, run_id: str) -> dict[str, Any]:
+    """What ``show --json`` prints: the same facts as the tables."""
+    run = archive.get_run(run_id)
+    row = next(r for r in archive.run_rows() if r.id == run["id"])
+    return {"run": row.as_dict(), "summary": run["summary"],
+            "metric_calls": {"search": row.search_calls, "test": row.test_calls},
+            "spend": [asdict(s) for s in archive.spend(run["id"])],
+            "iterations": [{"iteration": e["iteration"], **e["data"]}
+                           for e in archive.events(run["id"], "iteration")]}
 
 
 def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
@@ -37,7 +56,7 @@ def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     fronts = archive.frontier(run["id"], run["task_key"])
     leaders = {c for _, cands in fronts.values() for c in cands}
     s = {**s, "frontier_now": f"{len(leaders)} candidate(s) lead on {len(fronts)} val instances"}
-    parts: list[Any] = [_overview(run, s)]
+    parts: list[Any] = [_overview(run, s, archive.metric_calls_by_split(run["id"]))]
     if s.get("test"):
         parts.append(_scores(s))
     parts.append(_history(archive, run["id"], history))
@@ -59,6 +78,21 @@ def _candidate_panel(cand: Any, cid: str) -> Panel:
     return Panel("\n\n".join(texts), title=f"best candidate {cid} ({cand.proposer})")
 
 
+def export_candidate(archive: Archive, cid: str, folder: Path) -> list[Path]:
+    """A candidate's files under ``folder`` and each text component as NAME.txt."""
+    cand = archive.get_candidate(cid)
+    written = []
+    for name, text in [*cand.files.items(), *((f"{n}.txt", t)
+                                               for n, t in cand.components.items())]:
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder.resolve()):
+            raise ArchiveError(f"Candidate {cid} has a file outside its tree: {name!r}.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
 def diff_view(archive: Archive, cid: str, against: str | None = None) -> Group:
     """A candidate's changes, per component or file, as unified diffs."""
     cand = archive.get_candidate(cid)
@@ -71,13 +105,15 @@ def diff_view(archive: Archive, cid: str, against: str | None = None) -> Group:
                    for name, text in diffs.items()))
 
 
-def _overview(run: dict[str, Any], s: dict[str, Any]) -> Table:
+def _overview(run: dict[str, Any], s: dict[str, Any], calls: dict[str, int]) -> Table:
     t = Table(title=f"Run {run['id']}", show_header=False)
     t.add_column(style="dim")
     t.add_column()
     rows = [("task", run["task"]), ("status", run["status"]),
             ("stop reason", run["stop_reason"] or "-"),
-            ("iterations", s.get("iterations", "-")), ("metric calls", s.get("metric_calls", "-")),
+            ("iterations", s.get("iterations", "-")),
+            ("metric calls", f"{calls.get('train', 0) + calls.get('val', 0)} by the search, "
+                             f"{calls.get('test', 0)} scoring test"),
             ("LLM spend", f"${s.get('llm_usd', 0):.4f}, {s.get('llm_tokens', 0)} tokens"),
             ("running time", f"{s.get('elapsed_s', 0):.1f} s"),
             ("failed iterations", s.get("failed_iterations", 0)),
@@ -117,13 +153,9 @@ def _spend(archive: Archive, run_id: str) -> Table:
     t = Table(title="LLM calls by purpose")
     for col in ("purpose", "model", "calls", "errors", "tokens", "dollars", "seconds"):
         t.add_column(col)
-    for r in archive.db.query(
-            "select purpose, model, count(*) n, sum(error is not null) e, "
-            "sum(coalesce(prompt_tokens,0)+coalesce(completion_tokens,0)) tok, "
-            "sum(coalesce(cost_usd,0)) usd, sum(coalesce(latency_s,0)) sec from llm_calls "
-            "where run_id = ? group by purpose, model", [run_id]):
-        t.add_row(r["purpose"], r["model"], str(r["n"]), str(r["e"]), str(r["tok"]),
-                  f"{r['usd']:.4f}", f"{r['sec']:.1f}")
+    for r in archive.spend(run_id):
+        t.add_row(r.purpose, r.model, str(r.calls), str(r.errors), str(r.tokens),
+                  f"{r.usd:.4f}", f"{r.seconds:.1f}")
     return t
 
 

@@ -1,0 +1,95 @@
+"""Typed read methods for reports, scripts and the terminal UI: what a run did, in plain
+records, so that no table or widget writes SQL. A mixin of ``Archive``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    status: str
+    task: str
+    iterations: int | None
+    seed_val: float | None
+    best_val: float | None
+    best_test: float | None
+    search_calls: int          # evaluations the search paid for (train and val)
+    test_calls: int            # evaluations spent scoring the test split
+    llm_usd: float
+    elapsed_s: float | None
+    stop_reason: str | None
+    best: str | None
+    created_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class InstanceScore:
+    instance_id: str
+    split: str
+    score: float
+    output: str
+    feedback: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Spend:
+    purpose: str
+    model: str
+    calls: int
+    errors: int
+    tokens: int
+    usd: float
+    seconds: float
+
+
+class ReadViews:
+    db: Any  # Archive's
+
+    def metric_calls_by_split(self, run_id: str) -> dict[str, int]:
+        return dict(self.db.execute(
+            "select split, count(*) from evaluations where run_id = ? group by split",
+            [run_id]).fetchall())
+
+    def run_rows(self) -> list[RunRow]:
+        calls: dict[str, dict[str, int]] = {}
+        for run_id, split, n in self.db.execute(
+                "select run_id, split, count(*) from evaluations group by 1, 2"):
+            calls.setdefault(run_id, {})[split] = n
+        usd = dict(self.db.execute(
+            "select run_id, coalesce(sum(cost_usd), 0) from llm_calls group by 1").fetchall())
+        rows = self.db.execute("select id, status, task, summary, stop_reason, best_candidate, "
+                               "seed_candidate, created_at from runs order by created_at desc")
+        return [_run_row(r, calls.get(r[0], {}), usd.get(r[0], 0.0)) for r in rows]
+
+    def spend(self, run_id: str) -> list[Spend]:
+        """LLM calls by purpose and model: count, failed attempts, tokens, dollars, time."""
+        return [Spend(*r) for r in self.db.execute(
+            "select purpose, model, count(*), sum(error is not null), "
+            "sum(coalesce(prompt_tokens,0)+coalesce(completion_tokens,0)), "
+            "sum(coalesce(cost_usd,0)), sum(coalesce(latency_s,0)) from llm_calls "
+            "where run_id = ? group by purpose, model order by purpose, model", [run_id])]
+
+    def instance_scores(self, task_key: str, cid: str, split: str) -> list[InstanceScore]:
+        return [InstanceScore(*r) for r in self.db.execute(
+            "select instance_id, split, score, coalesce(output, ''), coalesce(feedback, ''), "
+            "error from evaluations where task_key = ? and candidate_id = ? and split = ? "
+            "order by instance_id", [task_key, cid, split])]
+
+
+def _run_row(r: tuple[Any, ...], calls: dict[str, int], usd: float) -> RunRow:
+    run_id, status, task, summary, stop, best, seed, created = r
+    s = json.loads(summary or "{}")
+    best = s.get("best", best)
+    seed = s.get("seed", seed)
+    return RunRow(run_id, status, task, s.get("iterations"), s.get("val", {}).get(seed),
+                  s.get("val", {}).get(best), s.get("test", {}).get(best),
+                  calls.get("train", 0) + calls.get("val", 0), calls.get("test", 0), usd,
+                  s.get("elapsed_s"), stop, best, created)
