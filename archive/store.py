@@ -107,6 +107,12 @@ class Archive(BlobStore, ReadViews):
         row["summary"] = _loads(row["summary"], {})
         return row
 
+    def stop_file(self, run_id: str) -> Path:
+        """The file whose existence asks a run to stop at its next safe point."""
+        run = self.get_run(run_id)
+        return Path(run["config"].get("budget", {}).get("stop_file")
+                    or self.path.parent / f"stop-{run['id']}")
+
     def list_runs(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.query("select * from runs order by created_at desc")]
 

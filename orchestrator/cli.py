@@ -189,15 +189,28 @@ def export(
 
 
 @app.command()
+def ui(
+    run_id: Annotated[str | None, typer.Argument(help="Open on this run (id or prefix) "
+                                                     "instead of the runs list.")] = None,
+    archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
+    poll: Annotated[float, typer.Option(help="Seconds between refreshes of a live run.")] = 1.0,
+) -> None:
+    """Browse the archive in the terminal: runs, a run followed live, candidates with their
+    files, diffs and scores, and every LLM call. Press ? for the keys."""
+    from galapagos.ui import GalapagosApp
+
+    GalapagosApp(_existing(archive), run_id, poll).run()
+
+
+@app.command()
 def stop(run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
          archive: ArchiveOpt = Path(DEFAULT_ARCHIVE)) -> None:
     """Ask a running run to stop at its next safe point (it writes the stop file)."""
     from galapagos.archive import Archive
 
     run = Archive(_existing(archive)).get_run(run_id)
-    path = run["config"].get("budget", {}).get("stop_file") or \
-        archive.parent / f"stop-{run['id']}"
-    Path(path).touch()
+    path = Archive(_existing(archive)).stop_file(run["id"])
+    path.touch()
     console.print(f"Asked run {run['id']} to stop (wrote {path}).")
 
 

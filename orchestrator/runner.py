@@ -147,7 +147,7 @@ def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Propos
 
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks) -> Outcome:
-    stop_file = Path(cfg.budget.stop_file or archive.path.parent / f"stop-{run_id}")
+    stop_file = archive.stop_file(run_id)
     budget = Budget(cfg.budget, stop_file)
     loops: list[Loop] = []  # the guards below ask the loop's one stop decision
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,

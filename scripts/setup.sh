@@ -37,8 +37,18 @@ setup_docker() {
     docker_ok || { echo "dockerd did not come up; see /var/log/galapagos-dockerd.log" >&2; exit 1; }
 }
 
+setup_tmux() {  # the terminal UI is tested in a real terminal
+    command -v tmux >/dev/null && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing tmux from Debian"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+    fi
+}
+
 setup_python
 if [ "${1:-}" = "--docker" ]; then
+    setup_tmux
     setup_docker
     log "building the sandbox images (cached by content hash)"
     .venv/bin/galapagos sandbox build

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --docker || exit 1
 export GALAPAGOS_REQUIRE_DOCKER=1
-.venv/bin/python -m ruff check archive agents sandbox orchestrator tasks galapagos tests bench || exit 1
+.venv/bin/python -m ruff check archive agents sandbox orchestrator tasks galapagos ui tests bench || exit 1
 .venv/bin/python -m pytest -ra "$@"
 rc=$?
 if [ "$rc" = 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi

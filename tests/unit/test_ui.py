@@ -1,0 +1,117 @@
+"""The terminal UI driven as a person would, with Textual's Pilot, on archives made by
+real (fake-LLM) runs: every screen and key, a run followed live while another thread
+writes it, an empty archive and an archive made by the previous main."""
+
+import asyncio
+import shutil
+import threading
+import time
+
+from textual.widgets import DataTable, Static
+
+from galapagos.archive import Archive
+from galapagos.orchestrator.runner import start_run
+from galapagos.ui import GalapagosApp
+from galapagos.ui.detail import CallsScreen, CandidateScreen
+from galapagos.ui.screens import RunScreen, RunsScreen
+from tests.conftest import ROOT, toy_config
+
+
+def runs(tmp_path, n=2, iterations=6):
+    outs = [start_run(toy_config(tmp_path, run={"name": f"r{i}"},
+                                 budget={"max_iterations": iterations})) for i in range(n)]
+    return tmp_path / "archive.db", outs
+
+
+def drive(app, steps):
+    async def main():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+    asyncio.run(main())
+
+
+def table(app, sel):
+    return app.screen.query_one(sel, DataTable)
+
+
+def test_runs_list_filters_and_opens_a_run(tmp_path):
+    db, outs = runs(tmp_path)
+
+    async def steps(pilot, app):
+        assert isinstance(app.screen, RunsScreen) and table(app, "#runs").row_count == 2
+        await pilot.press("slash", *outs[1].run_id)
+        assert table(app, "#runs").row_count == 1
+        await pilot.press("escape")
+        assert table(app, "#runs").row_count == 2
+        await pilot.press("enter")
+        assert isinstance(app.screen, RunScreen)
+
+    drive(GalapagosApp(db), steps)
+
+
+def test_run_candidate_and_calls_screens(tmp_path):
+    db, outs = runs(tmp_path, n=1)
+    out, a = outs[0], Archive(db)
+
+    async def steps(pilot, app):
+        assert isinstance(app.screen, RunScreen)
+        assert table(app, "#iterations").row_count == 6
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert out.run_id in summary and "metric calls" in summary
+        await pilot.press("b")
+        assert isinstance(app.screen, CandidateScreen)
+        best = a.get_candidate(out.summary["best"])
+        assert table(app, "#left").row_count == len(best.view())
+        await pilot.press("v")
+        assert "val mean" in str(app.screen.query_one("#detail", Static).render())
+        await pilot.press("d")
+        await pilot.press("escape", "l")
+        assert isinstance(app.screen, CallsScreen)
+        assert table(app, "#calls").row_count == len(a.llm_calls(out.run_id)) > 0
+        await pilot.press("down")
+        assert "prompt" in str(app.screen.query_one("#call", Static).render())
+        await pilot.press("escape", "s")
+        assert a.stop_file(out.run_id).exists()
+        await pilot.press("question_mark", "t", "escape")
+        assert isinstance(app.screen, RunsScreen)
+
+    drive(GalapagosApp(db, outs[0].run_id[:8]), steps)
+
+
+def test_a_run_being_written_is_followed_live(tmp_path):
+    cfg = toy_config(tmp_path, task={"options": {"delay": 0.02}},
+                     budget={"max_iterations": 40})
+    worker = threading.Thread(target=start_run, args=(cfg,), daemon=True)
+    worker.start()
+    db = tmp_path / "archive.db"
+    deadline = time.time() + 30
+    while time.time() < deadline and not (db.exists() and Archive(db).list_runs()):
+        time.sleep(0.05)
+    run_id = Archive(db).list_runs()[0]["id"]
+
+    async def steps(pilot, app):
+        await pilot.pause(1.0)
+        first = table(app, "#iterations").row_count
+        await pilot.pause(2.0)
+        assert table(app, "#iterations").row_count > first  # the numbers move
+
+    drive(GalapagosApp(db, run_id, poll_s=0.2), steps)
+    worker.join(60)
+
+
+def test_empty_and_previous_main_archives_open(tmp_path):
+    async def empty(pilot, app):
+        assert table(app, "#runs").row_count == 0
+        await pilot.press("enter", "slash", "x", "escape")  # nothing to open: no crash
+
+    drive(GalapagosApp(tmp_path / "empty.db"), empty)
+    old = tmp_path / "old.db"
+    shutil.copy(ROOT / "tests" / "fixtures" / "archives" / "main-8e02c45.db", old)
+
+    async def previous(pilot, app):
+        assert table(app, "#runs").row_count == 1
+        await pilot.press("enter", "b")
+        assert isinstance(app.screen, CandidateScreen)
+
+    drive(GalapagosApp(old), previous)

@@ -1,0 +1,36 @@
+"""The application: one archive, opened read-only for the screens; a screen per view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from galapagos.archive import Archive
+
+
+class GalapagosApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Galápagos"
+    BINDINGS = [Binding("q", "quit", "quit"), Binding("question_mark", "help", "keys"),
+                Binding("t", "toggle_dark", "theme")]
+
+    def __init__(self, archive: str | Path, run_id: str | None = None, poll_s: float = 1.0):
+        super().__init__()
+        self.archive, self.run_id, self.poll_s = Archive(archive), run_id, poll_s
+
+    def on_mount(self) -> None:
+        from galapagos.ui.screens import RunScreen, RunsScreen
+
+        self.push_screen(RunsScreen())
+        if self.run_id:
+            self.push_screen(RunScreen(self.archive.get_run(self.run_id)["id"]))
+
+    def action_help(self) -> None:
+        bindings = [a.binding for a in self.screen.active_bindings.values()]
+        keys = "\n".join(f"{b.key:>14}  {b.description}" for b in bindings if b.show)
+        self.notify(keys or "no keys here", title="keys", timeout=8)
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

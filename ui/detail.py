@@ -1,0 +1,121 @@
+"""A candidate (its components and files, the diff against its parent, its per-instance
+val scores with feedback) and a run's LLM calls (prompt and answer on selection)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+PAGE = 200_000  # characters shown of one text; the rest is written out with w
+
+
+class CandidateScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "back"), Binding("d", "diff", "diff"),
+                Binding("v", "scores", "val scores"), Binding("w", "write", "write out")]
+
+    def __init__(self, run_id: str, cid: str):
+        super().__init__()
+        self.run_id, self.cid, self.mode = run_id, cid, "text"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield DataTable(id="left", cursor_type="row")
+            with VerticalScroll(id="right"):
+                yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cand = self.app.archive.get_candidate(self.cid)  # type: ignore[attr-defined]
+        self.cand = cand
+        self.sub_title = f"candidate {cand.id} ({cand.proposer})"
+        t = self.query_one("#left", DataTable)
+        t.add_columns("part", "lines")
+        for name, text in sorted(cand.view().items()):
+            t.add_row(name, str(len(text.splitlines())), key=name)
+        self.show(next(iter(sorted(cand.view())), ""))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.mode == "text" and event.row_key.value:
+            self.show(str(event.row_key.value))
+
+    def show(self, name: str) -> None:
+        text = self.cand.view().get(name, "")[:PAGE]
+        lexer = "python" if name.endswith(".py") else "text"
+        self.query_one("#detail", Static).update(Syntax(text, lexer, line_numbers=True,
+                                                        word_wrap=True))
+
+    def action_diff(self) -> None:
+        self.mode = "diff"
+        diffs = self.app.archive.diff(self.cid)  # type: ignore[attr-defined]
+        body = "\n".join(diffs.values())[:PAGE] or "no changes against the parent"
+        self.query_one("#detail", Static).update(Syntax(body, "diff", word_wrap=True))
+
+    def action_scores(self) -> None:
+        self.mode = "scores"
+        archive = self.app.archive  # type: ignore[attr-defined]
+        key = archive.get_run(self.run_id)["task_key"]
+        rows = archive.instance_scores(key, self.cid, "val")
+        lines = [f"{r.instance_id:>14}  {r.score:7.3f}  {r.feedback[:200]}" for r in rows]
+        mean = sum(r.score for r in rows) / len(rows) if rows else 0.0
+        self.query_one("#detail", Static).update(
+            f"val mean {mean:.3f} over {len(rows)} instances\n\n" + "\n".join(lines)
+            if rows else "not scored on val (rejected on its minibatch, or staged out)")
+
+    def action_write(self) -> None:
+        folder = Path.cwd() / f"galapagos-{self.cid[:12]}"
+        for name, text in self.cand.view().items():
+            path = (folder / name).resolve()
+            if path.is_relative_to(folder.resolve()):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+        self.notify(f"Wrote candidate {self.cid} to {folder}")
+
+
+class CallsScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id = run_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="detail"):
+            yield Static(id="call")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#calls", DataTable)
+        t.add_columns("#", "purpose", "model", "try", "tokens", "dollars", "seconds", "error")
+        self.calls = {str(c["id"]): c for c in
+                      self.app.archive.llm_calls(self.run_id)}  # type: ignore[attr-defined]
+        for k, c in self.calls.items():
+            t.add_row(k, c["purpose"], c["model"], str(c["attempt"]),
+                      str((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0)),
+                      f"{c['cost_usd'] or 0:.4f}", f"{c['latency_s'] or 0:.2f}",
+                      (c["error"] or "")[:40], key=k)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        c = self.calls.get(str(event.row_key.value))
+        if c is None:
+            return
+        messages = json.loads(c["messages"] or "[]")
+        prompt = "\n\n".join(str(m.get("content", "")) for m in messages)
+        self.query_one("#call", Static).update(
+            f"[b]prompt[/]\n{_esc(prompt[:PAGE])}\n\n[b]answer[/]\n"
+            f"{_esc((c['response'] or c['error'] or '')[:PAGE])}")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,160 @@
+"""The runs list and a run's dashboard (followed live by polling the WAL archive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Sparkline, Static
+
+
+def fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+class RunsScreen(Screen[None]):
+    BINDINGS = [Binding("enter", "open", "open run"), Binding("slash", "search", "search"),
+                Binding("r", "reload", "reload"), Binding("escape", "clear", "clear search")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter runs by id, task or status", id="filter")
+        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#runs", DataTable)
+        t.add_columns("run", "status", "iters", "seed", "val", "test", "search calls", "task")
+        self.shown: list[tuple[str, ...]] = []
+        self.action_reload()
+        t.focus()
+        self.set_interval(self.app.poll_s, self.action_reload)  # type: ignore[attr-defined]
+
+    def action_reload(self) -> None:
+        """Rebuild the table only when what it shows changed (the cursor stays put)."""
+        needle = self.query_one("#filter", Input).value.lower()
+        rows = [(r.id, r.status, str(r.iterations or "-"), fmt(r.seed_val), fmt(r.best_val),
+                 fmt(r.best_test), str(r.search_calls), r.task)
+                for r in self.app.archive.run_rows()  # type: ignore[attr-defined]
+                if needle in f"{r.id} {r.task} {r.status}".lower()]
+        if rows == self.shown:
+            return
+        t = self.query_one("#runs", DataTable)
+        row = t.cursor_row
+        t.clear()
+        for values in rows:
+            t.add_row(*values, key=values[0])
+        t.move_cursor(row=min(row, max(len(rows) - 1, 0)))
+        self.shown = rows
+
+    def action_search(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.query_one("#runs", DataTable).focus()
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self.action_reload()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.query_one("#runs", DataTable).focus()
+
+    def action_open(self) -> None:
+        t = self.query_one("#runs", DataTable)
+        if t.row_count:
+            key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+            self.app.push_screen(RunScreen(str(key)))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(RunScreen(str(event.row_key.value)))
+
+
+class RunScreen(Screen[None]):
+    """Best val over iterations, the iterations table, spend; s stops the run."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "back"),
+                Binding("b", "best", "best candidate"), Binding("enter", "candidate", "open"),
+                Binding("l", "calls", "LLM calls"), Binding("s", "stop", "stop run")]
+
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id, self.seen = run_id, -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        yield Sparkline([], id="trend")
+        yield DataTable(id="iterations", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#iterations", DataTable)
+        table.add_columns("iter", "proposer", "outcome", "minibatch", "val", "best val",
+                          "calls", "why")
+        self.reload()
+        table.focus()
+        self.set_interval(self.app.poll_s, self.reload)  # type: ignore[attr-defined]
+
+    def reload(self) -> None:
+        archive = self.app.archive  # type: ignore[attr-defined]
+        run = archive.get_run(self.run_id)
+        row = next(r for r in archive.run_rows() if r.id == self.run_id)
+        events = archive.events(self.run_id, "iteration")
+        self.query_one("#summary", Static).update(self._summary(run, row, events))
+        self.query_one("#trend", Sparkline).data = [e["data"].get("best_val", 0.0)
+                                                    for e in events] or [0.0]
+        table = self.query_one("#iterations", DataTable)
+        for e in events[self.seen + 1:]:
+            d = e["data"]
+            mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
+            table.add_row(str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb,
+                          fmt(d.get("val")), fmt(d.get("best_val")), str(d.get("metric_calls")),
+                          str(d.get("reason") or d.get("error") or "")[:80],
+                          key=d.get("child") and f"{e['iteration']}:{d['child']}")
+        self.seen = len(events) - 1
+
+    def _summary(self, run: dict[str, Any], row: Any, events: list[dict[str, Any]]) -> str:
+        spend = self.app.archive.spend(self.run_id)  # type: ignore[attr-defined]
+        usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
+        best = events[-1]["data"].get("best_val") if events else row.seed_val
+        return (f"[b]{run['id']}[/]  {run['status']}  task {run['task']}\n"
+                f"iterations {len(events)}   best val {fmt(best)}   metric calls "
+                f"{row.search_calls} (+{row.test_calls} test)   LLM ${usd:.4f}, {tokens} "
+                f"tokens   stop: {run['stop_reason'] or '-'}")
+
+    def action_best(self) -> None:
+        from galapagos.ui.detail import CandidateScreen
+
+        best = self.app.archive.get_run(self.run_id)["best_candidate"]  # type: ignore[attr-defined]
+        if best:
+            self.app.push_screen(CandidateScreen(self.run_id, best))
+
+    def action_candidate(self) -> None:
+        from galapagos.ui.detail import CandidateScreen
+
+        t = self.query_one("#iterations", DataTable)
+        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value if t.row_count \
+            else None
+        if key and ":" in str(key):
+            self.app.push_screen(CandidateScreen(self.run_id, str(key).split(":", 1)[1]))
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_candidate()
+
+    def action_calls(self) -> None:
+        from galapagos.ui.detail import CallsScreen
+
+        self.app.push_screen(CallsScreen(self.run_id))
+
+    def action_stop(self) -> None:
+        path = self.app.archive.stop_file(self.run_id)  # type: ignore[attr-defined]
+        path.touch()
+        self.notify(f"Asked the run to stop at its next safe point ({path}). Continue it "
+                    f"later with: galapagos resume {self.run_id}", timeout=10)
