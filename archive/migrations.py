@@ -99,15 +99,20 @@ def m004_file_blobs(db: sqlite_utils.Database) -> None:
 
 
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet recorded; return the names applied now."""
-    if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db["_migrations"].rows}
+    """Apply every migration not yet recorded; return the names applied now.
+
+    Each runs under the write lock, taken first (BEGIN IMMEDIATE waits for it), and what is
+    done is read again inside it: two processes opening a new archive at once (a run and
+    the UI, say) do each migration once, and neither fails on a lock."""
     applied = []
     for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
         with db.conn:
+            db.execute("begin immediate")
+            if "_migrations" not in db.table_names():
+                db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+            if db.execute("select 1 from _migrations where name = ?",
+                          [fn.__name__]).fetchone():
+                continue
             fn(db)
             db["_migrations"].insert(
                 {"name": fn.__name__, "applied_at": datetime.now(timezone.utc).isoformat()}

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
 
@@ -80,7 +80,7 @@ class CandidateScreen(Screen[None]):
 
 
 class CallsScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+    BINDINGS = [Binding("escape", "back", "back"), Binding("slash", "search", "search")]
 
     def __init__(self, run_id: str):
         super().__init__()
@@ -88,6 +88,7 @@ class CallsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Input(placeholder="search purpose, model, prompt, answer or error", id="filter")
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="detail"):
             yield Static(id="call")
@@ -98,11 +99,40 @@ class CallsScreen(Screen[None]):
         t.add_columns("#", "purpose", "model", "try", "tokens", "dollars", "seconds", "error")
         self.calls = {str(c["id"]): c for c in
                       self.app.archive.llm_calls(self.run_id)}  # type: ignore[attr-defined]
+        self.fill("")
+        t.focus()
+
+    def fill(self, needle: str) -> None:
+        t = self.query_one("#calls", DataTable)
+        t.clear()
         for k, c in self.calls.items():
-            t.add_row(k, c["purpose"], c["model"], str(c["attempt"]),
-                      str((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0)),
-                      f"{c['cost_usd'] or 0:.4f}", f"{c['latency_s'] or 0:.2f}",
-                      (c["error"] or "")[:40], key=k)
+            text = " ".join(str(c[f] or "") for f in ("purpose", "model", "messages",
+                                                      "response", "error"))
+            if needle.lower() in text.lower():
+                t.add_row(k, c["purpose"], c["model"], str(c["attempt"]),
+                          str((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0)),
+                          f"{c['cost_usd'] or 0:.4f}", f"{c['latency_s'] or 0:.2f}",
+                          (c["error"] or "")[:40], key=k)
+
+    def action_search(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.query_one("#calls", DataTable).focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("shown"):
+            box.value = ""
+            box.remove_class("shown")
+            self.query_one("#calls", DataTable).focus()
+        else:
+            self.app.pop_screen()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         c = self.calls.get(str(event.row_key.value))

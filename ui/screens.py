@@ -14,9 +14,29 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def by_calls(events: list[dict[str, Any]], bins: int = 60) -> list[float]:
+    """Best val sampled at even steps of metric calls (the x axis the budget spends)."""
+    points = [(e["data"].get("metric_calls", 0), e["data"].get("best_val", 0.0))
+              for e in events]
+    if not points:
+        return [0.0]
+    top = max(c for c, _ in points) or 1
+    out, k, best = [], 0, points[0][1]
+    for b in range(1, bins + 1):
+        while k < len(points) and points[k][0] <= top * b / bins:
+            best = points[k][1]
+            k += 1
+        out.append(best)
+    return out
+
+
+SORTS = ("run", "status", "val", "test", "search calls")
+
+
 class RunsScreen(Screen[None]):
     BINDINGS = [Binding("enter", "open", "open run"), Binding("slash", "search", "search"),
-                Binding("r", "reload", "reload"), Binding("escape", "clear", "clear search")]
+                Binding("o", "sort", "sort"), Binding("r", "reload", "reload"),
+                Binding("escape", "clear", "clear search")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -26,8 +46,10 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one("#runs", DataTable)
-        t.add_columns("run", "status", "iters", "seed", "val", "test", "search calls", "task")
+        for name in ("run", "status", "iters", "seed", "val", "test", "search calls", "task"):
+            t.add_column(name, key=name)
         self.shown: list[tuple[str, ...]] = []
+        self.sort_by = -1
         self.action_reload()
         t.focus()
         self.set_interval(self.app.poll_s, self.action_reload)  # type: ignore[attr-defined]
@@ -48,6 +70,14 @@ class RunsScreen(Screen[None]):
             t.add_row(*values, key=values[0])
         t.move_cursor(row=min(row, max(len(rows) - 1, 0)))
         self.shown = rows
+
+    def action_sort(self) -> None:
+        """Cycle the sort column (numbers high first)."""
+        self.sort_by = (self.sort_by + 1) % len(SORTS)
+        name = SORTS[self.sort_by]
+        self.query_one("#runs", DataTable).sort(name, reverse=name in ("val", "test",
+                                                                       "search calls"))
+        self.notify(f"sorted by {name}", timeout=2)
 
     def action_search(self) -> None:
         box = self.query_one("#filter", Input)
@@ -81,7 +111,8 @@ class RunScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "back"),
                 Binding("b", "best", "best candidate"), Binding("enter", "candidate", "open"),
-                Binding("l", "calls", "LLM calls"), Binding("s", "stop", "stop run")]
+                Binding("l", "calls", "LLM calls"), Binding("g", "lineage", "lineage"),
+                Binding("f", "frontier", "frontier"), Binding("s", "stop", "stop run")]
 
     def __init__(self, run_id: str):
         super().__init__()
@@ -90,7 +121,11 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
+        yield Static("best val over iterations", classes="label")
         yield Sparkline([], id="trend")
+        yield Static("best val over metric calls", classes="label")
+        yield Sparkline([], id="by_calls")
+        yield Static(id="spend")
         yield DataTable(id="iterations", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -108,8 +143,13 @@ class RunScreen(Screen[None]):
         row = next(r for r in archive.run_rows() if r.id == self.run_id)
         events = archive.events(self.run_id, "iteration")
         self.query_one("#summary", Static).update(self._summary(run, row, events))
-        self.query_one("#trend", Sparkline).data = [e["data"].get("best_val", 0.0)
-                                                    for e in events] or [0.0]
+        best = [e["data"].get("best_val", 0.0) for e in events] or [0.0]
+        self.query_one("#trend", Sparkline).data = best
+        self.query_one("#by_calls", Sparkline).data = by_calls(events)
+        self.query_one("#spend", Static).update("   ".join(
+            f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
+            f"${s.usd:.4f}, {s.seconds:.1f} s" for s in archive.spend(self.run_id)) or
+            "no LLM calls yet")
         table = self.query_one("#iterations", DataTable)
         for e in events[self.seen + 1:]:
             d = e["data"]
@@ -152,6 +192,16 @@ class RunScreen(Screen[None]):
         from galapagos.ui.detail import CallsScreen
 
         self.app.push_screen(CallsScreen(self.run_id))
+
+    def action_lineage(self) -> None:
+        from galapagos.ui.views import LineageScreen
+
+        self.app.push_screen(LineageScreen(self.run_id))
+
+    def action_frontier(self) -> None:
+        from galapagos.ui.views import FrontierScreen
+
+        self.app.push_screen(FrontierScreen(self.run_id))
 
     def action_stop(self) -> None:
         path = self.app.archive.stop_file(self.run_id)  # type: ignore[attr-defined]

@@ -230,3 +230,30 @@ def test_diff_against_the_parent_per_file(archive):
                                       "-y = 2", "+y = 3"]
     assert d["c.py"].startswith("--- /dev/null\n+++ b/c.py\n")
     assert archive.diff(parent.id)["a.py"].startswith("--- /dev/null")  # a seed: all new
+
+
+def _open_archive(path, results):
+    try:
+        Archive(path).list_runs()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc)[:300])
+
+
+def test_processes_opening_a_new_archive_at_once_all_succeed(tmp_path):
+    """A run and the UI (or two runs) creating the same archive: each migration once."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for k in range(6):
+        results = ctx.Queue()
+        procs = [ctx.Process(target=_open_archive, args=(tmp_path / f"a{k}.db", results))
+                 for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(30)
+        outcomes = [results.get(timeout=5) for _ in procs]
+        assert outcomes == ["ok"] * 4, outcomes
+        names = [r["name"] for r in Archive(tmp_path / f"a{k}.db").db["_migrations"].rows]
+        assert names == [m.__name__ for m in MIGRATIONS]

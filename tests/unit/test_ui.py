@@ -14,6 +14,7 @@ from galapagos.orchestrator.runner import start_run
 from galapagos.ui import GalapagosApp
 from galapagos.ui.detail import CallsScreen, CandidateScreen
 from galapagos.ui.screens import RunScreen, RunsScreen
+from galapagos.ui.views import FrontierScreen, LineageScreen
 from tests.conftest import ROOT, toy_config
 
 
@@ -115,3 +116,34 @@ def test_empty_and_previous_main_archives_open(tmp_path):
         assert isinstance(app.screen, CandidateScreen)
 
     drive(GalapagosApp(old), previous)
+
+
+def test_lineage_and_frontier_screens(tmp_path):
+    db, outs = runs(tmp_path, n=1, iterations=12)
+    out, a = outs[0], Archive(db)
+
+    async def steps(pilot, app):
+        await pilot.press("g")
+        assert isinstance(app.screen, LineageScreen)
+        tree = app.screen.query_one("#lineage")
+        labels = []
+
+        def walk(node):
+            labels.append(str(node.label))
+            for child in node.children:
+                walk(child)
+        walk(tree.root)
+        assert len(labels) - 1 == len(a.run_candidates(out.run_id))
+        assert str(tree.root.children[0].label).startswith(out.summary["seed"][:10])
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, CandidateScreen)
+        await pilot.press("escape", "escape", "f")
+        assert isinstance(app.screen, FrontierScreen)
+        t = table(app, "#frontier")
+        assert t.row_count == len(a.pool(out.run_id)) and len(t.columns) == 4 + 12
+        top = t.get_row_at(0)
+        assert int(top[1]) == max(int(t.get_row_at(i)[1]) for i in range(t.row_count))
+        picks = sum(int(t.get_row_at(i)[2]) for i in range(t.row_count))
+        assert picks == 12  # every iteration picked one parent from the pool
+
+    drive(GalapagosApp(db, out.run_id), steps)

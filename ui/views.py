@@ -1,0 +1,111 @@
+"""A run's lineage (the tree of candidates: which proposer made each, accepted or not) and
+its frontier (candidates x val instances as a heat map, who leads where, how often each
+was picked as a parent)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Tree
+
+
+class LineageScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id = run_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tree("candidates", id="lineage")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        archive = self.app.archive  # type: ignore[attr-defined]
+        rows = archive.run_candidates(self.run_id)
+        key = archive.get_run(self.run_id)["task_key"]
+        means = {c: sum(s.values()) / len(s) for c, s in archive.scores(
+            key, [r["candidate_id"] for r in rows], "val").items() if s}
+        tree = self.query_one("#lineage", Tree)
+        tree.root.expand()
+        nodes: dict[str, Any] = {}
+        for r in rows:  # in iteration order: a parent is placed before its children
+            parents = [p for p in json.loads(r["parents"] or "[]") if p in nodes]
+            label = _label(r, means.get(r["candidate_id"]), parents)
+            under = nodes[parents[0]] if parents else tree.root
+            nodes[r["candidate_id"]] = under.add(label, data=r["candidate_id"], expand=True)
+        tree.focus()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        from galapagos.ui.detail import CandidateScreen
+
+        if event.node.data:
+            self.app.push_screen(CandidateScreen(self.run_id, event.node.data))
+
+
+def _label(r: dict[str, Any], mean: float | None, parents: list[str]) -> Text:
+    style = {"accepted": "bold green", "seed": "bold"}.get(r["role"], "dim")
+    text = Text(f"{r['candidate_id'][:10]} ", style=style)
+    text.append(f"it {r['iteration']} {r['proposer']} {r['role']}")
+    if mean is not None:
+        text.append(f"  val {mean:.3f}", style="cyan")
+    if len(parents) > 1:
+        text.append(f"  (merge with {parents[1][:8]})", style="magenta")
+    return text
+
+
+class FrontierScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id = run_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="frontier", cursor_type="row", zebra_stripes=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        archive = self.app.archive  # type: ignore[attr-defined]
+        run = archive.get_run(self.run_id)
+        fronts = archive.frontier(self.run_id, run["task_key"])  # instance -> (top, leaders)
+        pool = archive.pool(self.run_id)
+        scores = archive.scores(run["task_key"], pool, "val")
+        picked: dict[str, int] = {}
+        for e in archive.events(self.run_id, "iteration"):
+            picked[e["data"].get("parent")] = picked.get(e["data"].get("parent"), 0) + 1
+        instances = sorted(fronts)
+        t = self.query_one("#frontier", DataTable)
+        t.add_columns("candidate", "leads", "picked", "mean", *instances)
+        leads = {c: sum(c in ids for _, ids in fronts.values()) for c in pool}
+        for c in sorted(pool, key=lambda c: (-leads[c], c)):
+            s = scores.get(c, {})
+            cells = [_heat(s.get(i), fronts[i][0]) for i in instances]
+            mean = sum(s.values()) / len(s) if s else 0.0
+            t.add_row(c[:12], str(leads[c]), str(picked.get(c, 0)), f"{mean:.3f}", *cells,
+                      key=c)
+        self.sub_title = f"{len(pool)} candidates x {len(instances)} val instances"
+        t.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from galapagos.ui.detail import CandidateScreen
+
+        self.app.push_screen(CandidateScreen(self.run_id, str(event.row_key.value)))
+
+
+def _heat(score: float | None, top: float) -> Text:
+    """A cell: the score, green where it leads the instance, shaded by its value."""
+    if score is None:
+        return Text("  -  ", style="dim")
+    lead = score >= top - 1e-9
+    shade = int(40 + 180 * max(0.0, min(score, 1.0)))
+    style = (f"bold black on rgb(60,{shade},60)" if lead
+             else f"on rgb({shade // 3},{shade // 3},{shade // 2})")
+    return Text(f"{score:5.2f}", style=style)
