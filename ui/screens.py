@@ -143,9 +143,10 @@ class RunScreen(Screen[None]):
         row = next(r for r in archive.run_rows() if r.id == self.run_id)
         events = archive.events(self.run_id, "iteration")
         self.query_one("#summary", Static).update(self._summary(run, row, events))
-        best = [e["data"].get("best_val", 0.0) for e in events] or [0.0]
-        self.query_one("#trend", Sparkline).data = best
-        self.query_one("#by_calls", Sparkline).data = by_calls(events)
+        start = [row.seed_val or 0.0]  # the trend starts at the seed's score
+        self.query_one("#trend", Sparkline).data = start + [
+            e["data"].get("best_val", 0.0) for e in events]
+        self.query_one("#by_calls", Sparkline).data = start + by_calls(events)
         self.query_one("#spend", Static).update("   ".join(
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in archive.spend(self.run_id)) or
@@ -164,7 +165,7 @@ class RunScreen(Screen[None]):
         spend = self.app.archive.spend(self.run_id)  # type: ignore[attr-defined]
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
         best = events[-1]["data"].get("best_val") if events else row.seed_val
-        return (f"[b]{run['id']}[/]  {run['status']}  task {run['task']}\n"
+        return (f"[b]{run['id']}[/] · {run['status']} · task {run['task']}\n"
                 f"iterations {len(events)}   best val {fmt(best)}   metric calls "
                 f"{row.search_calls} (+{row.test_calls} test)   LLM ${usd:.4f}, {tokens} "
                 f"tokens   stop: {run['stop_reason'] or '-'}")

@@ -5,6 +5,7 @@ was picked as a parent)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rich.text import Text
@@ -81,7 +82,7 @@ class FrontierScreen(Screen[None]):
         picked: dict[str, int] = {}
         for e in archive.events(self.run_id, "iteration"):
             picked[e["data"].get("parent")] = picked.get(e["data"].get("parent"), 0) + 1
-        instances = sorted(fronts)
+        instances = sorted(fronts, key=_natural)
         t = self.query_one("#frontier", DataTable)
         t.add_columns("candidate", "leads", "picked", "mean", *instances)
         leads = {c: sum(c in ids for _, ids in fronts.values()) for c in pool}
@@ -98,6 +99,11 @@ class FrontierScreen(Screen[None]):
         from galapagos.ui.detail import CandidateScreen
 
         self.app.push_screen(CandidateScreen(self.run_id, str(event.row_key.value)))
+
+
+def _natural(name: str) -> list[Any]:
+    """val-2 before val-10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
 def _heat(score: float | None, top: float) -> Text:
