@@ -40,6 +40,20 @@ class InstanceScore:
 
 
 @dataclass(frozen=True)
+class CallRow:
+    """An LLM call without its prompt and answer (``llm_call`` fetches those)."""
+
+    id: int
+    purpose: str
+    model: str
+    attempt: int
+    tokens: int
+    usd: float
+    latency_s: float
+    error: str
+
+
+@dataclass(frozen=True)
 class Spend:
     purpose: str
     model: str
@@ -76,6 +90,36 @@ class ReadViews:
             "sum(coalesce(prompt_tokens,0)+coalesce(completion_tokens,0)), "
             "sum(coalesce(cost_usd,0)), sum(coalesce(latency_s,0)) from llm_calls "
             "where run_id = ? group by purpose, model order by purpose, model", [run_id])]
+
+    def val_mean(self, task_key: str, cid: str) -> float | None:
+        """One candidate's mean val score (an indexed read, cheap enough to poll)."""
+        return self.db.execute(
+            "select avg(score) from evaluations where task_key = ? and candidate_id = ? and "
+            "split = 'val'", [task_key, cid]).fetchone()[0]
+
+    def val_means(self, task_key: str, run_id: str) -> dict[str, float]:
+        """Mean val score of every candidate of a run that has val scores (one query)."""
+        return dict(self.db.execute(
+            "select e.candidate_id, avg(e.score) from evaluations e join run_candidates rc "
+            "on rc.candidate_id = e.candidate_id and rc.run_id = ? where e.task_key = ? and "
+            "e.split = 'val' group by e.candidate_id", [run_id, task_key]).fetchall())
+
+    def call_rows(self, run_id: str, needle: str = "") -> list[CallRow]:
+        """A run's LLM calls, light; ``needle`` searches purpose, model, prompt, answer and
+        error."""
+        where = "" if not needle else (
+            " and (purpose || ' ' || model || ' ' || coalesce(messages, '') || ' ' || "
+            "coalesce(response, '') || ' ' || coalesce(error, '')) like ?")
+        return [CallRow(*r) for r in self.db.execute(
+            "select id, purpose, model, coalesce(attempt, 1), coalesce(prompt_tokens, 0) + "
+            "coalesce(completion_tokens, 0), coalesce(cost_usd, 0), coalesce(latency_s, 0), "
+            "coalesce(error, '') from llm_calls where run_id = ?" + where + " order by id",
+            [run_id, *([f"%{needle}%"] if needle else [])])]
+
+    def llm_call(self, call_id: int) -> dict[str, Any]:
+        row = self.db.execute("select messages, response, error from llm_calls where id = ?",
+                              [call_id]).fetchone()
+        return {"messages": json.loads(row[0] or "[]"), "response": row[1], "error": row[2]}
 
     def instance_scores(self, task_key: str, cid: str, split: str) -> list[InstanceScore]:
         return [InstanceScore(*r) for r in self.db.execute(

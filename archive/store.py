@@ -274,9 +274,12 @@ class Archive(BlobStore, ReadViews):
                 "values (?,?,?,?,?,?)", [run_id, key, kind, iteration, _dumps(data), now()])
         return cur.rowcount == 1
 
-    def events(self, run_id: str, kind: str | None = None) -> list[dict[str, Any]]:
-        sql = "select * from events where run_id = ?" + (" and kind = ?" if kind else "")
-        rows = self.db.query(sql + " order by id", [run_id, kind] if kind else [run_id])
+    def events(self, run_id: str, kind: str | None = None,
+               after_id: int = 0) -> list[dict[str, Any]]:
+        """A run's events in order; ``after_id`` returns only newer ones (live views)."""
+        sql = "select * from events where run_id = ? and id > ?" + (
+            " and kind = ?" if kind else "")
+        rows = self.db.query(sql + " order by id", [run_id, after_id, *([kind] if kind else [])])
         return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
 
 

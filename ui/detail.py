@@ -3,7 +3,6 @@ val scores with feedback) and a run's LLM calls (prompt and answer on selection)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rich.syntax import Syntax
@@ -14,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
+SHOWN = 1000    # LLM calls listed at once
 
 
 class CandidateScreen(Screen[None]):
@@ -97,22 +97,19 @@ class CallsScreen(Screen[None]):
     def on_mount(self) -> None:
         t = self.query_one("#calls", DataTable)
         t.add_columns("#", "purpose", "model", "try", "tokens", "dollars", "seconds", "error")
-        self.calls = {str(c["id"]): c for c in
-                      self.app.archive.llm_calls(self.run_id)}  # type: ignore[attr-defined]
         self.fill("")
         t.focus()
 
     def fill(self, needle: str) -> None:
+        """Light rows, the newest SHOWN (the search runs in SQL over all of them); a
+        prompt is read when its row is shown."""
         t = self.query_one("#calls", DataTable)
         t.clear()
-        for k, c in self.calls.items():
-            text = " ".join(str(c[f] or "") for f in ("purpose", "model", "messages",
-                                                      "response", "error"))
-            if needle.lower() in text.lower():
-                t.add_row(k, c["purpose"], c["model"], str(c["attempt"]),
-                          str((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0)),
-                          f"{c['cost_usd'] or 0:.4f}", f"{c['latency_s'] or 0:.2f}",
-                          (c["error"] or "")[:40], key=k)
+        rows = self.app.archive.call_rows(self.run_id, needle)  # type: ignore[attr-defined]
+        t.add_rows((str(c.id), c.purpose, c.model, str(c.attempt), str(c.tokens),
+                    f"{c.usd:.4f}", f"{c.latency_s:.2f}", c.error[:40]) for c in rows[-SHOWN:])
+        self.sub_title = (f"the newest {SHOWN} of {len(rows)} calls; / searches all"
+                          if len(rows) > SHOWN else f"{len(rows)} calls")
 
     def action_search(self) -> None:
         box = self.query_one("#filter", Input)
@@ -135,11 +132,12 @@ class CallsScreen(Screen[None]):
             self.app.pop_screen()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        c = self.calls.get(str(event.row_key.value))
-        if c is None:
+        t = self.query_one("#calls", DataTable)
+        if not t.row_count:
             return
-        messages = json.loads(c["messages"] or "[]")
-        prompt = "\n\n".join(str(m.get("content", "")) for m in messages)
+        archive = self.app.archive  # type: ignore[attr-defined]
+        c = archive.llm_call(int(t.get_row(event.row_key)[0]))
+        prompt = "\n\n".join(str(m.get("content", "")) for m in c["messages"])
         self.query_one("#call", Static).update(
             f"[b]prompt[/]\n{_esc(prompt[:PAGE])}\n\n[b]answer[/]\n"
             f"{_esc((c['response'] or c['error'] or '')[:PAGE])}")

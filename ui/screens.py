@@ -33,6 +33,14 @@ def by_calls(events: list[dict[str, Any]], bins: int = 60) -> list[float]:
 SORTS = ("run", "status", "val", "test", "search calls")
 
 
+def _iteration_row(e: dict[str, Any]) -> tuple[str, ...]:
+    d = e["data"]
+    mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
+    return (str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb, fmt(d.get("val")),
+            fmt(d.get("best_val")), str(d.get("metric_calls")),
+            str(d.get("reason") or d.get("error") or "")[:80])
+
+
 class RunsScreen(Screen[None]):
     BINDINGS = [Binding("enter", "open", "open run"), Binding("slash", "search", "search"),
                 Binding("o", "sort", "sort"), Binding("r", "reload", "reload"),
@@ -116,7 +124,8 @@ class RunScreen(Screen[None]):
 
     def __init__(self, run_id: str):
         super().__init__()
-        self.run_id, self.seen = run_id, -1
+        self.run_id, self.last_id = run_id, 0
+        self.events: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -138,36 +147,37 @@ class RunScreen(Screen[None]):
         self.set_interval(self.app.poll_s, self.reload)  # type: ignore[attr-defined]
 
     def reload(self) -> None:
+        """Read only what is new since the last poll (a live run may have thousands)."""
         archive = self.app.archive  # type: ignore[attr-defined]
         run = archive.get_run(self.run_id)
-        row = next(r for r in archive.run_rows() if r.id == self.run_id)
-        events = archive.events(self.run_id, "iteration")
-        self.query_one("#summary", Static).update(self._summary(run, row, events))
-        start = [row.seed_val or 0.0]  # the trend starts at the seed's score
-        self.query_one("#trend", Sparkline).data = start + [
-            e["data"].get("best_val", 0.0) for e in events]
-        self.query_one("#by_calls", Sparkline).data = start + by_calls(events)
+        new = archive.events(self.run_id, "iteration", after_id=self.last_id)
+        self.events += new
+        self.last_id = new[-1]["id"] if new else self.last_id
+        if new or not hasattr(self, "calls") or run["status"] != "running":
+            self.calls = archive.metric_calls_by_split(self.run_id)  # only when it moved
+        calls = self.calls
+        seed = archive.val_mean(run["task_key"], run["seed_candidate"] or "") or 0.0
+        self.query_one("#summary", Static).update(self._summary(run, calls, seed))
+        self.query_one("#trend", Sparkline).data = [seed] + [
+            e["data"].get("best_val", 0.0) for e in self.events]
+        self.query_one("#by_calls", Sparkline).data = [seed] + by_calls(self.events)
         self.query_one("#spend", Static).update("   ".join(
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in archive.spend(self.run_id)) or
             "no LLM calls yet")
         table = self.query_one("#iterations", DataTable)
-        for e in events[self.seen + 1:]:
-            d = e["data"]
-            mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
-            table.add_row(str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb,
-                          fmt(d.get("val")), fmt(d.get("best_val")), str(d.get("metric_calls")),
-                          str(d.get("reason") or d.get("error") or "")[:80],
-                          key=d.get("child") and f"{e['iteration']}:{d['child']}")
-        self.seen = len(events) - 1
+        for e in new:
+            child = e["data"].get("child")
+            table.add_row(*_iteration_row(e), key=child and f"{e['iteration']}:{child}")
 
-    def _summary(self, run: dict[str, Any], row: Any, events: list[dict[str, Any]]) -> str:
+    def _summary(self, run: dict[str, Any], calls: dict[str, int], seed: float) -> str:
         spend = self.app.archive.spend(self.run_id)  # type: ignore[attr-defined]
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
-        best = events[-1]["data"].get("best_val") if events else row.seed_val
+        best = self.events[-1]["data"].get("best_val") if self.events else seed
+        search = calls.get("train", 0) + calls.get("val", 0)
         return (f"[b]{run['id']}[/] · {run['status']} · task {run['task']}\n"
-                f"iterations {len(events)}   best val {fmt(best)}   metric calls "
-                f"{row.search_calls} (+{row.test_calls} test)   LLM ${usd:.4f}, {tokens} "
+                f"iterations {len(self.events)}   best val {fmt(best)}   metric calls "
+                f"{search} (+{calls.get('test', 0)} test)   LLM ${usd:.4f}, {tokens} "
                 f"tokens   stop: {run['stop_reason'] or '-'}")
 
     def action_best(self) -> None:

@@ -9,10 +9,13 @@ import re
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Tree
+
+from galapagos.archive import Archive
 
 
 class LineageScreen(Screen[None]):
@@ -28,11 +31,19 @@ class LineageScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        archive = self.app.archive  # type: ignore[attr-defined]
+        self.sub_title = "loading…"
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Read in a thread (its own connection); the screen stays responsive."""
+        archive = Archive(self.app.archive.path)  # type: ignore[attr-defined]
         rows = archive.run_candidates(self.run_id)
-        key = archive.get_run(self.run_id)["task_key"]
-        means = {c: sum(s.values()) / len(s) for c, s in archive.scores(
-            key, [r["candidate_id"] for r in rows], "val").items() if s}
+        means = archive.val_means(archive.get_run(self.run_id)["task_key"], self.run_id)
+        self.app.call_from_thread(self.fill, rows, means)
+
+    def fill(self, rows: list[dict[str, Any]], means: dict[str, float]) -> None:
+        self.sub_title = f"{len(rows)} candidates"
         tree = self.query_one("#lineage", Tree)
         tree.root.expand()
         nodes: dict[str, Any] = {}
@@ -74,7 +85,15 @@ class FrontierScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        archive = self.app.archive  # type: ignore[attr-defined]
+        self.query_one("#frontier", DataTable).add_columns(
+            "candidate", "leads", "picked", "mean",
+            "val instances, in order: green leads, brighter scores higher")
+        self.sub_title = "loading…"
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        archive = Archive(self.app.archive.path)  # type: ignore[attr-defined]
         run = archive.get_run(self.run_id)
         fronts = archive.frontier(self.run_id, run["task_key"])  # instance -> (top, leaders)
         pool = archive.pool(self.run_id)
@@ -83,16 +102,22 @@ class FrontierScreen(Screen[None]):
         for e in archive.events(self.run_id, "iteration"):
             picked[e["data"].get("parent")] = picked.get(e["data"].get("parent"), 0) + 1
         instances = sorted(fronts, key=_natural)
-        t = self.query_one("#frontier", DataTable)
-        t.add_columns("candidate", "leads", "picked", "mean", *instances)
         leads = {c: sum(c in ids for _, ids in fronts.values()) for c in pool}
+        rows = []
         for c in sorted(pool, key=lambda c: (-leads[c], c)):
             s = scores.get(c, {})
-            cells = [_heat(s.get(i), fronts[i][0]) for i in instances]
             mean = sum(s.values()) / len(s) if s else 0.0
-            t.add_row(c[:12], str(leads[c]), str(picked.get(c, 0)), f"{mean:.3f}", *cells,
-                      key=c)
-        self.sub_title = f"{len(pool)} candidates x {len(instances)} val instances"
+            rows.append((c, (c[:12], str(leads[c]), str(picked.get(c, 0)), f"{mean:.3f}",
+                             _heat_row(s, fronts, instances))))
+        title = (f"{len(pool)} candidates x {len(instances)} val instances; "
+                 f"{sum(v > 0 for v in leads.values())} lead somewhere")
+        self.app.call_from_thread(self.fill, rows, title)
+
+    def fill(self, rows: list[tuple[str, tuple[Any, ...]]], title: str) -> None:
+        t = self.query_one("#frontier", DataTable)
+        for key, cells in rows:
+            t.add_row(*cells, key=key)
+        self.sub_title = title
         t.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -106,12 +131,17 @@ def _natural(name: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def _heat(score: float | None, top: float) -> Text:
-    """A cell: the score, green where it leads the instance, shaded by its value."""
-    if score is None:
-        return Text("  -  ", style="dim")
-    lead = score >= top - 1e-9
-    shade = int(40 + 180 * max(0.0, min(score, 1.0)))
-    style = (f"bold black on rgb(60,{shade},60)" if lead
-             else f"on rgb({shade // 3},{shade // 3},{shade // 2})")
-    return Text(f"{score:5.2f}", style=style)
+def _heat_row(scores: dict[str, float], fronts: dict[str, Any],
+              instances: list[str]) -> Text:
+    """One block per instance: green where the candidate leads, brighter where it scores
+    higher, dim where it has no score (one Text per row keeps big frontiers fast)."""
+    row = Text()
+    for i in instances:
+        score = scores.get(i)
+        if score is None:
+            row.append("·", style="dim")
+            continue
+        shade = int(40 + 200 * max(0.0, min(score, 1.0)))
+        lead = score >= fronts[i][0] - 1e-9
+        row.append("█", style=f"rgb(40,{shade},40)" if lead else f"rgb({shade},{shade},{shade})")
+    return row

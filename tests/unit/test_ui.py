@@ -125,6 +125,7 @@ def test_lineage_and_frontier_screens(tmp_path):
     async def steps(pilot, app):
         await pilot.press("g")
         assert isinstance(app.screen, LineageScreen)
+        await pilot.pause(0.5)
         tree = app.screen.query_one("#lineage")
         labels = []
 
@@ -140,7 +141,9 @@ def test_lineage_and_frontier_screens(tmp_path):
         await pilot.press("escape", "escape", "f")
         assert isinstance(app.screen, FrontierScreen)
         t = table(app, "#frontier")
-        assert t.row_count == len(a.pool(out.run_id)) and len(t.columns) == 4 + 12
+        await pilot.pause(0.5)  # the worker fills the table
+        assert t.row_count == len(a.pool(out.run_id)) and len(t.columns) == 5
+        assert len(t.get_row_at(0)[4].plain) == 12  # one block per val instance
         top = t.get_row_at(0)
         assert int(top[1]) == max(int(t.get_row_at(i)[1]) for i in range(t.row_count))
         picks = sum(int(t.get_row_at(i)[2]) for i in range(t.row_count))

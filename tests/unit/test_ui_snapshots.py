@@ -19,5 +19,10 @@ SCREENS = {"runs": [], "run": ["enter"], "candidate": ["enter", "b"],
 def test_screens_look_as_recorded(snap_compare, tmp_path, screen, size):
     db = tmp_path / "a.db"
     shutil.copy(FIXTURE, db)
+    async def keys_then_settle(pilot):  # lineage and frontier fill from a worker
+        await pilot.press(*SCREENS[screen])
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
     assert snap_compare(GalapagosApp(db, poll_s=3600), terminal_size=size,
-                        press=SCREENS[screen])
+                        run_before=keys_then_settle)
