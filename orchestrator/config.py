@@ -216,6 +216,14 @@ class BudgetConfig(BaseModel):
                                   "file exists (default: <archive folder>/stop-<run id>).")
 
 
+class TrackingConfig(BaseModel):
+    model_config = Strict
+    mlflow_uri: str | None = Field(None, description="Log the run to MLflow at this tracking "
+                                   "URI (e.g. 'sqlite:///mlflow.db' or a server's http "
+                                   "address); needs `pip install 'galapagos[mlflow]'`.")
+    experiment: str = Field("galapagos", description="The MLflow experiment to log into.")
+
+
 class Config(BaseModel):
     model_config = Strict
     run: RunConfig = Field(default_factory=RunConfig)
@@ -225,6 +233,7 @@ class Config(BaseModel):
     proposers: ProposersConfig = Field(default_factory=ProposersConfig)
     loop: LoopConfig = Field(default_factory=LoopConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
 
 
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,

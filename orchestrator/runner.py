@@ -166,6 +166,11 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
                 mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
     loops.append(loop)
+    if cfg.tracking.mlflow_uri:
+        from galapagos.orchestrator.tracking import MlflowListener
+
+        hooks.bus.subscribe(MlflowListener(cfg.tracking.mlflow_uri, cfg.tracking.experiment,
+                                           archive, cfg.model_dump(mode="json")))
     _claim(archive, run_id)
     conn = sqlite3.connect(archive.path, check_same_thread=False, timeout=30)
     graph = build_graph(loop, SqliteSaver(conn))
