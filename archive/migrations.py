@@ -98,6 +98,12 @@ def m004_file_blobs(db: sqlite_utils.Database) -> None:
     db["candidates"].add_column("files", str)
 
 
+@migration
+def m005_calls_by_split(db: sqlite_utils.Database) -> None:
+    """Metric calls per split of a run are counted on every UI poll: answer from an index."""
+    db["evaluations"].create_index(["run_id", "split"], if_not_exists=True)
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now.
 

@@ -72,6 +72,9 @@ def _label(r: dict[str, Any], mean: float | None, parents: list[str]) -> Text:
     return text
 
 
+ROWS = 200  # frontier rows shown: the candidates that lead on the most instances
+
+
 class FrontierScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "back")]
 
@@ -96,20 +99,24 @@ class FrontierScreen(Screen[None]):
         archive = Archive(self.app.archive.path)  # type: ignore[attr-defined]
         run = archive.get_run(self.run_id)
         fronts = archive.frontier(self.run_id, run["task_key"])  # instance -> (top, leaders)
-        pool = archive.pool(self.run_id)
+        every = archive.pool(self.run_id)
+        leads = {c: 0 for c in every}
+        for _, ids in fronts.values():
+            for c in ids:
+                leads[c] = leads.get(c, 0) + 1
+        pool = sorted(every, key=lambda c: (-leads[c], c))[:ROWS]  # leaders first
         scores = archive.scores(run["task_key"], pool, "val")
         picked: dict[str, int] = {}
         for e in archive.events(self.run_id, "iteration"):
             picked[e["data"].get("parent")] = picked.get(e["data"].get("parent"), 0) + 1
         instances = sorted(fronts, key=_natural)
-        leads = {c: sum(c in ids for _, ids in fronts.values()) for c in pool}
         rows = []
-        for c in sorted(pool, key=lambda c: (-leads[c], c)):
+        for c in pool:
             s = scores.get(c, {})
             mean = sum(s.values()) / len(s) if s else 0.0
             rows.append((c, (c[:12], str(leads[c]), str(picked.get(c, 0)), f"{mean:.3f}",
                              _heat_row(s, fronts, instances))))
-        title = (f"{len(pool)} candidates x {len(instances)} val instances; "
+        title = (f"{len(pool)} of {len(every)} candidates x {len(instances)} val instances; "
                  f"{sum(v > 0 for v in leads.values())} lead somewhere")
         self.app.call_from_thread(self.fill, rows, title)
 
