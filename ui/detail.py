@@ -53,9 +53,15 @@ class CandidateScreen(Screen[None]):
                                                         word_wrap=True))
 
     def action_diff(self) -> None:
-        self.mode = "diff"
-        diffs = self.app.archive.diff(self.cid)  # type: ignore[attr-defined]
-        body = "\n".join(diffs.values())[:PAGE] or "no changes against the parent"
+        """Against the first parent; pressed again, against the next (a merge has two)."""
+        parents = list(self.cand.parents) or [None]
+        self.diff_k = (getattr(self, "diff_k", -1) + 1) % len(parents)
+        self.mode, against = "diff", parents[self.diff_k]
+        diffs = self.app.archive.diff(self.cid, against)  # type: ignore[attr-defined]
+        body = "\n".join(diffs.values())[:PAGE] or "no changes against this parent"
+        self.sub_title = (f"candidate {self.cid[:16]}: diff against "
+                          f"{against[:16] if against else 'nothing (a seed)'}")
+        self.shown = body
         self.query_one("#detail", Static).update(Syntax(body, "diff", word_wrap=True))
 
     def action_scores(self) -> None:

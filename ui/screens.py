@@ -30,7 +30,14 @@ def by_calls(events: list[dict[str, Any]], bins: int = 60) -> list[float]:
     return out
 
 
-SORTS = ("run", "status", "val", "test", "search calls")
+SORTS = ("run", "status", "val", "test", "search calls", "spend", "time")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.strip("$ s"))
+    except ValueError:
+        return float("-inf")
 
 
 def _iteration_row(e: dict[str, Any]) -> tuple[str, ...]:
@@ -54,7 +61,8 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one("#runs", DataTable)
-        for name in ("run", "status", "iters", "seed", "val", "test", "search calls", "task"):
+        for name in ("run", "status", "iters", "seed", "val", "test", "search calls", "spend",
+                     "time", "task", "stop reason"):
             t.add_column(name, key=name)
         self.shown: list[tuple[str, ...]] = []
         self.sort_by = -1
@@ -66,7 +74,9 @@ class RunsScreen(Screen[None]):
         """Rebuild the table only when what it shows changed (the cursor stays put)."""
         needle = self.query_one("#filter", Input).value.lower()
         rows = [(r.id, r.status, str(r.iterations or "-"), fmt(r.seed_val), fmt(r.best_val),
-                 fmt(r.best_test), str(r.search_calls), r.task)
+                 fmt(r.best_test), str(r.search_calls), f"${r.llm_usd:.4f}",
+                 "-" if r.elapsed_s is None else f"{r.elapsed_s:.0f} s", r.task,
+                 (r.stop_reason or "-")[:60])
                 for r in self.app.archive.run_rows()  # type: ignore[attr-defined]
                 if needle in f"{r.id} {r.task} {r.status}".lower()]
         if rows == self.shown:
@@ -83,8 +93,9 @@ class RunsScreen(Screen[None]):
         """Cycle the sort column (numbers high first)."""
         self.sort_by = (self.sort_by + 1) % len(SORTS)
         name = SORTS[self.sort_by]
-        self.query_one("#runs", DataTable).sort(name, reverse=name in ("val", "test",
-                                                                       "search calls"))
+        numeric = name in ("val", "test", "search calls", "spend", "time")
+        self.query_one("#runs", DataTable).sort(
+            name, key=lambda v: _number(v) if numeric else v, reverse=numeric)
         self.notify(f"sorted by {name}", timeout=2)
 
     def action_search(self) -> None:

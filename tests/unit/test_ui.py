@@ -150,3 +150,42 @@ def test_lineage_and_frontier_screens(tmp_path):
         assert picks == 12  # every iteration picked one parent from the pool
 
     drive(GalapagosApp(db, out.run_id), steps)
+
+
+def test_runs_sort_by_columns(tmp_path):
+    db, outs = runs(tmp_path, n=3, iterations=3)
+
+    async def steps(pilot, app):
+        t = table(app, "#runs")
+        assert len(t.columns) == 11
+        await pilot.press("o")  # by run id
+        ids = [t.get_row_at(i)[0] for i in range(3)]
+        assert ids == sorted(o.run_id for o in outs)
+        await pilot.press("o", "o", "o", "o")  # status, val, test, search calls
+        calls = [int(t.get_row_at(i)[6]) for i in range(3)]
+        assert calls == sorted(calls, reverse=True)
+
+    drive(GalapagosApp(db), steps)
+
+
+def test_the_diff_key_cycles_through_a_merges_parents(tmp_path):
+    from galapagos.archive import Candidate
+
+    db, outs = runs(tmp_path, n=1, iterations=1)
+    a, run_id = Archive(db), outs[0].run_id
+    p1, p2 = Candidate({"x": "one\n", "y": "a\n"}), Candidate({"x": "zero\n", "y": "two\n"})
+    child = Candidate({"x": "one\n", "y": "two\n"}, (p1.id, p2.id), "merge")
+    for i, c in enumerate((p1, p2, child)):
+        a.add_candidate(run_id, c, iteration=10 + i, role="accepted")
+
+    async def steps(pilot, app):
+        app.push_screen(CandidateScreen(run_id, child.id))
+        await pilot.pause()
+        await pilot.press("d")
+        assert p1.id[:16] in app.screen.sub_title
+        assert "+two" in app.screen.shown and "x" not in app.screen.shown.split("+++")[0]
+        await pilot.press("d")
+        assert p2.id[:16] in app.screen.sub_title
+        assert "+one" in app.screen.shown
+
+    drive(GalapagosApp(db), steps)
