@@ -120,8 +120,7 @@ def _execute(fn: Any, budget: Any, quiet: bool) -> None:
     console.print(f"Run [bold]{outcome.run_id}[/] {outcome.status}: {outcome.stop_reason}.")
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the same facts as the "
-                                                      "tables) for scripts.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="The same facts as JSON, for scripts.")]
 
 
 @app.command()
@@ -208,10 +207,10 @@ def stop(run_id: Annotated[str, typer.Argument(help="The run's id (or a unique p
     """Ask a running run to stop at its next safe point (it writes the stop file)."""
     from galapagos.archive import Archive
 
-    run = Archive(_existing(archive)).get_run(run_id)
-    path = Archive(_existing(archive)).stop_file(run["id"])
-    path.touch()
-    console.print(f"Asked run {run['id']} to stop (wrote {path}).")
+    store = Archive(_existing(archive))
+    run_id = store.get_run(run_id)["id"]
+    store.stop_file(run_id).touch()
+    console.print(f"Asked run {run_id} to stop (wrote {store.stop_file(run_id)}).")
 
 
 @app.command()

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from galapagos.errors import ConfigError
+from galapagos.orchestrator.config_text import explain, set_dotted
+from galapagos.orchestrator.config_text import parse_override as parse_override  # re-export
 
 Strict = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -255,47 +257,8 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         if isinstance(arch, str) and not Path(arch).is_absolute():
             data.setdefault("run", {})["archive"] = str(p.parent / arch)
     for key, value in (overrides or {}).items():
-        _set_dotted(data, key, value)
+        set_dotted(data, key, value)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source} is invalid: {_explain(exc)}") from exc
-
-
-def parse_override(item: str) -> tuple[str, Any]:
-    """``budget.max_iterations=10`` -> (key, 10); the value is read as TOML when it can be."""
-    key, sep, raw = item.partition("=")
-    if not sep or not key.strip():
-        raise ConfigError(f"--set '{item}' is not KEY=VALUE (for example "
-                          "--set budget.max_iterations=10).")
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw
-    return key.strip(), value
-
-
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
-    *parents, last = key.split(".")
-    node = data
-    for part in parents:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise ConfigError(f"Cannot set '{key}': '{part}' is not a table.")
-        node = child
-    node[last] = value
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key; check its spelling against config.toml"
-        elif err["type"] == "missing":
-            msg = "required; add it"
-        got = err.get("input")
-        shown = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {got!r})"
-        parts.append(f"[{where}] {msg}{shown}")
-    return "; ".join(parts) + "."
+        raise ConfigError(f"{source} is invalid: {explain(exc)}") from exc
