@@ -18,7 +18,9 @@ from textual.widgets import DataTable, Footer, Header, Tree
 from galapagos.archive import Archive
 
 
-class LineageScreen(Screen[None]):
+class RunView(Screen[None]):
+    """A screen about one run: a header, the view's widget, the keys."""
+
     BINDINGS = [Binding("escape", "app.pop_screen", "back")]
 
     def __init__(self, run_id: str):
@@ -27,8 +29,16 @@ class LineageScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tree("candidates", id="lineage")
+        yield self.body()
         yield Footer()
+
+    def body(self) -> Any:
+        raise NotImplementedError
+
+
+class LineageScreen(RunView):
+    def body(self) -> Any:
+        return Tree("candidates", id="lineage")
 
     def on_mount(self) -> None:
         self.sub_title = "loading…"
@@ -75,17 +85,9 @@ def _label(r: dict[str, Any], mean: float | None, parents: list[str]) -> Text:
 ROWS = 200  # frontier rows shown: the candidates that lead on the most instances
 
 
-class FrontierScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
-
-    def __init__(self, run_id: str):
-        super().__init__()
-        self.run_id = run_id
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="frontier", cursor_type="row", zebra_stripes=False)
-        yield Footer()
+class FrontierScreen(RunView):
+    def body(self) -> Any:
+        return DataTable(id="frontier", cursor_type="row", zebra_stripes=False)
 
     def on_mount(self) -> None:
         self.query_one("#frontier", DataTable).add_columns(
