@@ -152,6 +152,13 @@ class Archive(BlobStore, ReadViews):
             "select candidate_id from run_candidates where run_id = ? and role in "
             "('seed','accepted') order by iteration, created_at", [run_id])]
 
+    def candidate_ids(self, run_id: str, before: int | None = None) -> set[str]:
+        """Every candidate a run has tried (optionally in iterations before ``before``)."""
+        sql = "select candidate_id from run_candidates where run_id = ?" + (
+            "" if before is None else " and iteration < ?")
+        args = [run_id] if before is None else [run_id, before]
+        return {r[0] for r in self.db.execute(sql, args)}
+
     def run_candidates(self, run_id: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.query(
             "select rc.*, c.proposer, c.parents from run_candidates rc join candidates c "
@@ -274,12 +281,15 @@ class Archive(BlobStore, ReadViews):
                 "values (?,?,?,?,?,?)", [run_id, key, kind, iteration, _dumps(data), now()])
         return cur.rowcount == 1
 
-    def events(self, run_id: str, kind: str | None = None,
-               after_id: int = 0) -> list[dict[str, Any]]:
-        """A run's events in order; ``after_id`` returns only newer ones (live views)."""
+    def events(self, run_id: str, kind: str | None = None, after_id: int = 0,
+               parent: str | None = None) -> list[dict[str, Any]]:
+        """A run's events in order; ``after_id`` returns only newer ones (live views),
+        ``parent`` only those of iterations on that parent."""
         sql = "select * from events where run_id = ? and id > ?" + (
-            " and kind = ?" if kind else "")
-        rows = self.db.query(sql + " order by id", [run_id, after_id, *([kind] if kind else [])])
+            " and kind = ?" if kind else "") + (
+            " and json_extract(data, '$.parent') = ?" if parent else "")
+        args = [run_id, after_id, *([kind] if kind else []), *([parent] if parent else [])]
+        rows = self.db.query(sql + " order by id", args)
         return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
 
 

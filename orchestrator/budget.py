@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from galapagos.archive import Archive
 from galapagos.orchestrator.config import BudgetConfig
 
 
@@ -34,8 +35,19 @@ class Usage:
 
 
 class Budget:
-    def __init__(self, cfg: BudgetConfig, stop_file: Path):
-        self.cfg, self.stop_file = cfg, stop_file
+    def __init__(self, cfg: BudgetConfig, stop_file: Path, archive: Archive, run_id: str):
+        self.cfg, self.stop_file, self.archive, self.run_id = cfg, stop_file, archive, run_id
+
+    def usage(self, iterations: int = 0, elapsed_s: float = 0.0,
+              since_improvement: int = 0) -> Usage:
+        """What the run has spent, from the archive (the search's metric calls only)."""
+        usd, tokens = self.archive.llm_spend(self.run_id)
+        return Usage(iterations, self.archive.metric_calls(self.run_id, search_only=True), usd,
+                     tokens, elapsed_s, since_improvement)
+
+    def spent(self) -> str | None:
+        """The decision inside an iteration (the guard of paid steps): what a step spends."""
+        return self.stop_reason(self.usage(), between_iterations=False)
 
     def stop_reason(self, u: Usage, *, between_iterations: bool = True) -> str | None:
         c = self.cfg

@@ -18,9 +18,9 @@ from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import Event, EventBus
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
+from galapagos.orchestrator.proposers.edits import syntax_error, violation
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
-from galapagos.orchestrator.proposers.edits import syntax_error, violation
 from galapagos.tasks.protocol import Editable, Instance, ProgramTask, Task
 
 EPS = 1e-9
@@ -75,18 +75,9 @@ class Loop:
         self.archive.emit(self.run_id, key, kind, iteration, data)
         self.bus.publish(Event(kind, self.run_id, iteration, data))
 
-    def spent(self) -> str | None:
-        """The stop decision inside an iteration: only what a step spends counts."""
-        usd, tokens = self.archive.llm_spend(self.run_id)
-        u = Usage(0, self.archive.metric_calls(self.run_id, search_only=True), usd, tokens,
-                  0.0, 0)
-        return self.budget.stop_reason(u, between_iterations=False)
-
     def usage(self, state: LoopState) -> Usage:
-        usd, tokens = self.archive.llm_spend(self.run_id)
-        return Usage(state["iteration"], self.archive.metric_calls(self.run_id, search_only=True),
-                     usd, tokens,
-                     state.get("elapsed_s", 0.0), state["iteration"] - state["improved_at"])
+        return self.budget.usage(state["iteration"], state.get("elapsed_s", 0.0),
+                                 state["iteration"] - state["improved_at"])
 
     def _mean(self, evals: dict[str, Evaluation]) -> float:
         return sum(e.score for e in evals.values()) / max(len(evals), 1)
@@ -172,19 +163,19 @@ class Loop:
         except LLMError as exc:
             self._end_iteration(state, "failed", error=str(exc))
             return {**update, "failed_iterations": state["failed_iterations"] + 1}
-        return {**update, **self._adopt(state, prop)}
+        return {**update, **self._adopt(state, prop, parent)}
 
-    def _adopt(self, state: LoopState, prop: Proposal) -> dict[str, Any]:
+    def _adopt(self, state: LoopState, prop: Proposal, parent: Candidate) -> dict[str, Any]:
         update: dict[str, Any] = {}
         if prop.proposer == "reflective":
             update["cursor"] = state["cursor"] + 1
         if prop.merge_key:
             update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
-        tried = {r["candidate_id"] for r in self.archive.run_candidates(self.run_id)
-                 if r["iteration"] < state["iteration"]}  # a re-run node meets its own writes
+        # earlier iterations only: a node re-run after a crash meets its own writes
+        tried = self.archive.candidate_ids(self.run_id, before=state["iteration"])
         reason = prop.rejected or (
             "the same program or prompt was already tried in this run"
-            if prop.child is None or prop.child.id in tried else self._vet(state, prop.child))
+            if prop.child is None or prop.child.id in tried else self._vet(parent, prop.child))
         if reason or prop.child is None:
             self._end_iteration(state, "rejected", reason=reason, note=prop.note)
             return update
@@ -192,10 +183,9 @@ class Loop:
                                    role="proposed")
         return {**update, "child": prop.child.id}
 
-    def _vet(self, state: LoopState, child: Candidate) -> str | None:
+    def _vet(self, parent: Candidate, child: Candidate) -> str | None:
         """Checks before paying, for any proposer's program child: only what may change
         changed, changed Python files parse, and the task's smoke check passes."""
-        parent = self.archive.get_candidate(state["parent"])
         if not (child.files or parent.files):
             return None
         changed = {p for p in child.files if child.files[p] != parent.files.get(p)}
@@ -208,9 +198,9 @@ class Loop:
         """What was tried on a parent and rejected in iterations before ``before``: feedback
         for its next proposal (the same after a crash as in a run that never stopped)."""
         tried = []
-        for e in self.archive.events(self.run_id, "iteration"):
+        for e in self.archive.events(self.run_id, "iteration", parent=cid):
             d = e["data"]
-            if d.get("parent") == cid and d.get("reason") and e["iteration"] < before:
+            if d.get("reason") and e["iteration"] < before:
                 scores = (f" (minibatch {d['child_mb']:g} against the parent's "
                           f"{d['parent_mb']:g})" if "child_mb" in d else "")
                 tried.append(f"{d.get('note') or d.get('proposer')}: {d['reason']}{scores}")

@@ -148,16 +148,15 @@ def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Propos
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks) -> Outcome:
     stop_file = archive.stop_file(run_id)
-    budget = Budget(cfg.budget, stop_file)
-    loops: list[Loop] = []  # the guards below ask the loop's one stop decision
+    budget = Budget(cfg.budget, stop_file, archive, run_id)
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
                     max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
                     max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,
                     sleep=hooks.sleep, api_base=cfg.llm.api_base, api_key=cfg.llm.api_key(),
-                    guard=lambda: loops[0].spent())
+                    guard=budget.spent)
     evaluator = Evaluator(
         task, archive, run_id, task_key, workers=cfg.loop.workers,
-        guard=lambda: loops[0].spent(), check_interrupt=hooks.interrupt.check,
+        guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
         sleep=hooks.sleep)
     mutations, merge = _proposers(cfg, llm)
@@ -165,7 +164,6 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
                 mutations=mutations, merge=merge,
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
-    loops.append(loop)
     if cfg.tracking.mlflow_uri:
         from galapagos.orchestrator.tracking import MlflowListener
 

@@ -137,6 +137,7 @@ class RunScreen(Screen[None]):
         super().__init__()
         self.run_id, self.last_id = run_id, 0
         self.events: list[dict[str, Any]] = []
+        self.calls: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -164,25 +165,25 @@ class RunScreen(Screen[None]):
         new = archive.events(self.run_id, "iteration", after_id=self.last_id)
         self.events += new
         self.last_id = new[-1]["id"] if new else self.last_id
-        if new or not hasattr(self, "calls") or run["status"] != "running":
+        if new or not self.calls or run["status"] != "running":
             self.calls = archive.metric_calls_by_split(self.run_id)  # only when it moved
-        calls = self.calls
         seed = archive.val_mean(run["task_key"], run["seed_candidate"] or "") or 0.0
-        self.query_one("#summary", Static).update(self._summary(run, calls, seed))
+        spend = archive.spend(self.run_id)
+        self.query_one("#summary", Static).update(self._summary(run, spend, seed))
         self.query_one("#trend", Sparkline).data = [seed] + [
             e["data"].get("best_val", 0.0) for e in self.events]
         self.query_one("#by_calls", Sparkline).data = [seed] + by_calls(self.events)
         self.query_one("#spend", Static).update("   ".join(
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
-            f"${s.usd:.4f}, {s.seconds:.1f} s" for s in archive.spend(self.run_id)) or
+            f"${s.usd:.4f}, {s.seconds:.1f} s" for s in spend) or
             "no LLM calls yet")
         table = self.query_one("#iterations", DataTable)
         for e in new:
             child = e["data"].get("child")
             table.add_row(*_iteration_row(e), key=child and f"{e['iteration']}:{child}")
 
-    def _summary(self, run: dict[str, Any], calls: dict[str, int], seed: float) -> str:
-        spend = self.app.archive.spend(self.run_id)  # type: ignore[attr-defined]
+    def _summary(self, run: dict[str, Any], spend: list[Any], seed: float) -> str:
+        calls = self.calls
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
         best = self.events[-1]["data"].get("best_val") if self.events else seed
         search = calls.get("train", 0) + calls.get("val", 0)

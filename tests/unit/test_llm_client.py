@@ -82,17 +82,12 @@ def test_cache_key_reuses_a_paid_answer(archive):
 
 
 def test_the_budget_guard_is_asked_before_the_call(archive, tmp_path):
-    from galapagos.orchestrator.budget import Budget, Usage
+    from galapagos.orchestrator.budget import Budget
     from galapagos.orchestrator.config import BudgetConfig
 
-    budget = Budget(BudgetConfig(max_llm_tokens=3), tmp_path / "stop")
-
-    def guard():
-        usd, tokens = archive.llm_spend("r")
-        return budget.stop_reason(Usage(0, 0, usd, tokens, 0.0, 0), between_iterations=False)
-
+    budget = Budget(BudgetConfig(max_llm_tokens=3), tmp_path / "stop", archive, "r")
     fake = FakeLLM("budget").enqueue("a b c d e f", "never")
-    c, _ = client(fake, archive, guard=guard)
+    c, _ = client(fake, archive, guard=budget.spent)
     c.complete("one two three", purpose="p")
     with pytest.raises(BudgetExhausted, match=r"budget: LLM tokens \(\d+ of 3\)"):
         c.complete("x", purpose="p")
