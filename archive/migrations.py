@@ -104,6 +104,16 @@ def m005_calls_by_split(db: sqlite_utils.Database) -> None:
     db["evaluations"].create_index(["run_id", "split"], if_not_exists=True)
 
 
+@migration
+def m006_call_owners(db: sqlite_utils.Database) -> None:
+    """Which candidate and instance an LLM call served (sandboxed agents call models
+    through the gateway during their evaluation): the trace of an evaluation, and the
+    cost of a candidate, read from one table."""
+    db["llm_calls"].add_column("candidate_id", str)
+    db["llm_calls"].add_column("instance_id", str)
+    db["llm_calls"].create_index(["candidate_id", "instance_id"])
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now.
 

@@ -67,6 +67,14 @@ class Spend:
 class ReadViews:
     db: Any  # Archive's
 
+    def llm_calls(self, run_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query(
+            "select * from llm_calls where run_id = ? order by id", [run_id])]
+
+    def eval_errors(self, run_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query(
+            "select * from eval_errors where run_id = ? order by id", [run_id])]
+
     def metric_calls_by_split(self, run_id: str) -> dict[str, int]:
         return dict(self.db.execute(
             "select split, count(*) from evaluations where run_id = ? group by split",

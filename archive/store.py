@@ -225,10 +225,6 @@ class Archive(BlobStore, ReadViews):
                 "instance_id": ev.instance_id, "split": ev.split, "attempt": attempt,
                 "error": ev.error, "created_at": now()})
 
-    def eval_errors(self, run_id: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.query(
-            "select * from eval_errors where run_id = ? order by id", [run_id])]
-
     def scores(self, task_key: str, cids: Iterable[str], split: str) -> dict[str, dict[str, float]]:
         ids = list(cids)
         out: dict[str, dict[str, float]] = {c: {} for c in ids}
@@ -256,9 +252,9 @@ class Archive(BlobStore, ReadViews):
             self.db["llm_calls"].insert(row)
 
     def cached_llm_response(self, cache_key: str) -> dict[str, Any] | None:
-        rows = list(self.db.query(
-            "select * from llm_calls where cache_key = ? and error is null order by id limit 1",
-            [cache_key]))
+        with self._lock:  # asked from LLM calls on many threads (the gateway's sessions)
+            rows = list(self.db.query("select * from llm_calls where cache_key = ? and error "
+                                      "is null order by id limit 1", [cache_key]))
         return dict(rows[0]) if rows else None
 
     def llm_spend(self, run_id: str) -> tuple[float, int]:
@@ -266,10 +262,6 @@ class Archive(BlobStore, ReadViews):
             "select coalesce(sum(cost_usd),0), coalesce(sum(prompt_tokens+completion_tokens),0)"
             " from llm_calls where run_id = ?", [run_id]).fetchone()
         return float(usd), int(tokens)
-
-    def llm_calls(self, run_id: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.query(
-            "select * from llm_calls where run_id = ? order by id", [run_id])]
 
     # events ---------------------------------------------------------------
     def emit(self, run_id: str, key: str, kind: str, iteration: int,

@@ -141,15 +141,17 @@ class MergeConfig(BaseModel):
                        "frontier candidates share an ancestor.")
 
 
-MUTATIONS = ("reflective", "demos", "code_edit", "literal")
+MUTATIONS = ("reflective", "demos", "code_edit", "literal", "self_modify")
 
 
 class ProposersConfig(BaseModel):
     model_config = Strict
-    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal"]] = Field(
+    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal",
+                      "self_modify"]] = Field(
         default_factory=lambda: ["reflective", "demos", "merge"],
         description="The proposers in play. Mutations (reflective, demos; for programs "
-        "code_edit, literal) are drawn by weight; merge runs on its own schedule.")
+        "code_edit, literal; for agent tasks self_modify, where the parent agent edits its "
+        "own code) are drawn by weight; merge runs on its own schedule.")
     weights: dict[str, float] = Field(default_factory=dict, description="Draw weight per "
                                       "mutation proposer; missing ones weigh 1.")
     reflective: ReflectiveConfig = Field(default_factory=ReflectiveConfig)
@@ -187,9 +189,11 @@ class StageConfig(BaseModel):
 class LoopConfig(BaseModel):
     model_config = Strict
     minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
-    acceptance: Literal["strict", "non_decreasing"] = Field(
+    acceptance: Literal["strict", "non_decreasing", "all"] = Field(
         "strict", description="Accept a child when its minibatch sum beats the parent's "
-        "('strict') or at least ties it ('non_decreasing').")
+        "('strict'), at least ties it ('non_decreasing'), or always once it passed the "
+        "checks before paying ('all': the Darwin Gödel Machine's 'keep every child that "
+        "compiles'; the selector then decides whom to build on).")
     workers: int = Field(1, ge=1, description="Evaluations run at once.")
     stages: list[StageConfig] = Field(default_factory=list, description="Staged (cascade) "
                                       "validation: a child is scored on val stage by stage "

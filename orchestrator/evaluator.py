@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from galapagos.agents.llm import scope
 from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.errors import (GalapagosError, InfrastructureError, Interrupted, TaskError,
                               is_infrastructure)
@@ -104,7 +105,8 @@ class Evaluator:
         self.check_interrupt()
         start = time.perf_counter()
         try:
-            r = self.task.evaluate(cand.view(), inst)
+            with scope.evaluation(cand.id, inst.id):
+                r = self.task.evaluate(cand.view(), inst)
         except (KeyboardInterrupt, Interrupted):
             raise
         except Exception as exc:  # noqa: BLE001 - sorted into candidate's fault or machinery's

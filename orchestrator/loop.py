@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from galapagos.archive import Archive, Candidate, Evaluation, Frontier
-from galapagos.errors import BudgetExhausted, LLMError
+from galapagos.errors import BudgetExhausted, InfrastructureError
 from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
@@ -160,7 +160,7 @@ class Loop:
             prop = proposer.propose(ctx)
         except BudgetExhausted:
             raise  # a stop, not a failed iteration (the node wrapper records where)
-        except LLMError as exc:
+        except InfrastructureError as exc:  # a model or sandbox fault while proposing
             self._end_iteration(state, "failed", error=str(exc))
             return {**update, "failed_iterations": state["failed_iterations"] + 1}
         return {**update, **self._adopt(state, prop, parent)}
@@ -177,7 +177,12 @@ class Loop:
             "the same program or prompt was already tried in this run"
             if prop.child is None or prop.child.id in tried else self._vet(parent, prop.child))
         if reason or prop.child is None:
-            self._end_iteration(state, "rejected", reason=reason, note=prop.note)
+            failed = prop.child is not None and prop.child.id not in tried
+            if failed:  # kept, with its reason, as a failed attempt (never in the pool)
+                self.archive.add_candidate(self.run_id, prop.child,
+                                           iteration=state["iteration"], role="failed")
+            self._end_iteration(state, "rejected", reason=reason, note=prop.note,
+                                **({"child": prop.child.id} if failed else {}))
             return update
         self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
                                    role="proposed")
@@ -212,8 +217,9 @@ class Loop:
         evals = self.evaluator.run(child, self._minibatch(state), "train")
         score = sum(e.score for e in evals.values())
         parent = state["parent_mb"]
-        strict = self.cfg.loop.acceptance == "strict"
-        accepted = score > parent + EPS if strict else score >= parent - EPS
+        rule = self.cfg.loop.acceptance
+        accepted = (rule == "all" or (score > parent + EPS if rule == "strict"
+                                      else score >= parent - EPS))
         if not accepted:
             self._end_iteration(state, "rejected", child=state["child"], parent_mb=parent,
                                 child_mb=score, reason="not better on the minibatch")

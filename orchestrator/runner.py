@@ -19,7 +19,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from galapagos.agents.llm import LLMClient
 from galapagos.archive import Archive
-from galapagos.errors import ArchiveError, GalapagosError, Interrupted, TaskError
+from galapagos.errors import (ArchiveError, ConfigError, GalapagosError, Interrupted,
+                              TaskError)
 from galapagos.orchestrator.budget import Budget
 from galapagos.orchestrator.config import Config, load_config
 from galapagos.orchestrator.evaluator import Evaluator
@@ -29,7 +30,7 @@ from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
 from galapagos.orchestrator.proposers import (DemoMutation, LiteralMutation, Proposer,
                                               ReflectiveCodeEdit, ReflectiveMutation,
-                                              SystemAwareMerge)
+                                              RunsAgents, SelfModify, SystemAwareMerge)
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
 from galapagos.tasks import TaskContext, load_task
@@ -130,7 +131,8 @@ def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tupl
     return task, key
 
 
-def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Proposer | None]:
+def _proposers(cfg: Config, llm: LLMClient, task: Any
+               ) -> tuple[dict[str, Proposer], Proposer | None]:
     p = cfg.proposers
     mutations: dict[str, Proposer] = {}
     if "reflective" in p.use and p.weights.get("reflective", 1.0) > 0:
@@ -141,6 +143,12 @@ def _proposers(cfg: Config, llm: LLMClient) -> tuple[dict[str, Proposer], Propos
         mutations["code_edit"] = ReflectiveCodeEdit(llm)
     if "literal" in p.use and p.weights.get("literal", 1.0) > 0:
         mutations["literal"] = LiteralMutation()
+    if "self_modify" in p.use and p.weights.get("self_modify", 1.0) > 0:
+        if not isinstance(task, RunsAgents):
+            raise ConfigError(f"proposers.use names self_modify, but task '{cfg.task.name}' "
+                              "has no agents to run on their own code; use it with an agent "
+                              "task (task.name = \"agent\") or drop it.")
+        mutations["self_modify"] = SelfModify(task)
     merge = SystemAwareMerge() if "merge" in p.use else None
     return mutations, merge
 
@@ -159,7 +167,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
         sleep=hooks.sleep)
-    mutations, merge = _proposers(cfg, llm)
+    mutations, merge = _proposers(cfg, llm, task)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
                 mutations=mutations, merge=merge,

@@ -16,6 +16,7 @@ import tenacity
 
 import galapagos.agents.llm.fake  # noqa: F401  (registers fake/)
 import galapagos.agents.llm.local  # noqa: F401  (registers local/)
+from galapagos.agents.llm.scope import serving
 from galapagos.errors import BudgetExhausted, GalapagosError, LLMError, LLMTimeout
 
 litellm.suppress_debug_info = True
@@ -61,7 +62,10 @@ class LLMClient:
         self._sleep, self._clock = sleep, clock
 
     def complete(self, messages: list[dict[str, Any]] | str, *, purpose: str,
-                 cache_key: str | None = None, **params: Any) -> Completion:
+                 cache_key: str | None = None, served: dict[str, str] | None = None,
+                 **params: Any) -> Completion:
+        """``served`` names what the call was for (``candidate_id``, ``instance_id``);
+        without it, the evaluation the calling thread is in (``scope.serving``)."""
         if isinstance(messages, str):
             messages = [{"role": "user", "content": messages}]
         if cache_key and self.log and (hit := self.log.cached_llm_response(cache_key)):
@@ -77,7 +81,8 @@ class LLMClient:
             for try_ in retrying:
                 with try_:
                     attempt += 1
-                    return self._attempt(messages, purpose, cache_key, attempt, params)
+                    return self._attempt(messages, purpose, cache_key, attempt, params,
+                                         served or serving())
         except GalapagosError:
             raise
         except Exception as exc:  # noqa: BLE001 - typed below
@@ -85,11 +90,11 @@ class LLMClient:
         raise AssertionError("unreachable")
 
     def _attempt(self, messages: list[dict[str, Any]], purpose: str, cache_key: str | None,
-                 attempt: int, params: dict[str, Any]) -> Completion:
+                 attempt: int, params: dict[str, Any], served: dict[str, str]) -> Completion:
         self._check_budget()
         row: dict[str, Any] = {"run_id": self.run_id, "cache_key": cache_key,
                                "model": self.model, "purpose": purpose,
-                               "messages": messages, "attempt": attempt}
+                               "messages": messages, "attempt": attempt, **served}
         start = self._clock()
         try:
             resp = litellm.completion(**self._call_args(messages, params))

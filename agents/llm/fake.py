@@ -12,6 +12,7 @@ import hashlib
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from litellm import CustomLLM
@@ -23,8 +24,12 @@ _fakes: dict[str, "FakeLLM"] = {}
 
 
 class FakeLLM:
-    def __init__(self, name: str = "test"):
-        self.name = name
+    """``rule(messages) -> str``, if given, answers whatever the queue does not (a script
+    keyed on the prompt, for callers whose order of calls is not fixed)."""
+
+    def __init__(self, name: str = "test",
+                 rule: Callable[[list[dict[str, Any]]], str] | None = None):
+        self.name, self.rule = name, rule
         self.model = f"fake/{name}"
         self.queue: deque[str | BaseException] = deque()
         self.calls: list[list[dict[str, Any]]] = []
@@ -38,6 +43,8 @@ class FakeLLM:
     def answer(self, messages: list[dict[str, Any]]) -> str:
         with self._lock:
             self.calls.append(messages)
+            if not self.queue and self.rule is not None:
+                return self.rule(messages)
             if not self.queue:
                 prompt = messages_to_prompt(messages)
                 raise LLMUnexpectedCall(

@@ -6,6 +6,8 @@ from galapagos.orchestrator.proposers.demos import DemoMutation
 from galapagos.orchestrator.proposers.literal import LiteralMutation
 from galapagos.orchestrator.proposers.merge import SystemAwareMerge
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, extract_block
+from galapagos.orchestrator.proposers.self_modify import RunsAgents, SelfModify
 
 __all__ = ["DemoMutation", "LiteralMutation", "Proposal", "ProposalContext", "Proposer",
-           "ReflectiveCodeEdit", "ReflectiveMutation", "SystemAwareMerge", "extract_block"]
+           "ReflectiveCodeEdit", "ReflectiveMutation", "RunsAgents", "SelfModify",
+           "SystemAwareMerge", "extract_block"]

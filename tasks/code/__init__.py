@@ -71,7 +71,8 @@ class CodeTask:
     def fingerprint(self) -> str:
         digest = hashlib.sha256(self.data.read_bytes() + HARNESS.read_bytes() +
                                 WORKER.read_bytes()).hexdigest()[:12]
-        return f"code:{digest}:{GRADING}:{self.llm.model}:{self.max_tokens}"
+        model = self.llm.model if self.llm is not None else "-"
+        return f"code:{digest}:{GRADING}:{model}:{self.max_tokens}"
 
     def render(self, candidate: dict[str, str], prompt: str) -> str:
         parts = [candidate.get(INSTRUCTION, "").strip()]
@@ -113,13 +114,20 @@ class CodeTask:
     def _grade(self, row: dict[str, Any], code: str, labels: dict[str, str]) -> dict[str, Any]:
         # as HumanEval's own harness does: the prompt (its imports and helper functions,
         # which some tests call) runs before the test; it is problem data, not candidate code
-        source = row["prompt"] + "\n\n" + row["test"]
+        return self.verdict(row["prompt"] + "\n\n" + row["test"], row["entry_point"],
+                            {"solution.py": code}, labels)
+
+    def verdict(self, source: str, mode: str, files: dict[str, str],
+                labels: dict[str, str]) -> dict[str, Any]:
+        """Grade ``files`` with the hidden ``source`` (``def check(...)``) in a two-party run.
+        ``mode``: the entry point of ``solution.py``, or ``--calls`` for a repository whose
+        functions the check names (``call("pkg.mod.fn", *args)``)."""
         test_name = hashlib.sha256(source.encode()).hexdigest()[:12] + ".py"
         self._write_hidden(test_name, source)
-        worker = RunRequest(["python3", "/grader/worker.py", row["entry_point"]],
-                            files={"solution.py": code}, limits=self.limits, labels=labels)
+        worker = RunRequest(["python3", "/grader/worker.py", mode], files=files,
+                            limits=self.limits, labels=labels)
         res = self._sandbox().run(RunRequest(
-            ["python3", "/grader/harness.py", f"/grader/{test_name}", row["entry_point"]],
+            ["python3", "/grader/harness.py", f"/grader/{test_name}", mode],
             mounts=[Mount(str(self._hidden), "/grader")], limits=self.limits, labels=labels,
             fresh=True, companion=worker))
         _raise_if_infrastructure(res, "the grading run")

@@ -1,6 +1,7 @@
 """The grader side of a two-party grading run: it alone can read the hidden test (it runs
 as the grader uid; the test file is readable by that uid only). The candidate's function
-lives in another process (grader_worker.py, as the sandbox uid); every call crosses a FIFO
+lives in another process (grader_worker.py, as the sandbox uid; with ``--calls``, any
+function of the workspace, named as ``package.module.function``); every call crosses a FIFO
 as Python literals, so the candidate can neither read the test nor touch this process, and
 the verdict printed here cannot be forged. The verdict names the failure's kind only."""
 
@@ -61,7 +62,13 @@ def main():
     def candidate(*args, **kwargs):
         if kwargs:
             raise TypeError("the grader passes positional arguments only")
-        w.write(json.dumps({"args": repr(args)}) + "\n")
+        return ask({"args": repr(args)})
+
+    def call(name, *args):  # repository tasks: a workspace function by dotted name
+        return ask({"fn": name, "args": repr(args)})
+
+    def ask(msg):
+        w.write(json.dumps(msg) + "\n")
         line = r.readline()
         if not line:
             raise SolutionError("the solution process died")
@@ -72,10 +79,11 @@ def main():
 
     scope = {}
     exec(compile(test_src, "hidden_test.py", "exec"), scope)
-    if len(sys.argv) > 2:  # tests that call the function by name mean the candidate's
+    calls = sys.argv[2:3] == ["--calls"]
+    if len(sys.argv) > 2 and not calls:  # tests calling the function by name mean this one
         scope[sys.argv[2]] = candidate
     try:
-        scope["check"](candidate)
+        scope["check"](call if calls else candidate)
     except AssertionError:
         verdict("FAIL a hidden test assertion failed")
     except SolutionError as exc:

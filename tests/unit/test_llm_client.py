@@ -99,3 +99,17 @@ def test_deterministic_fake_is_a_function_of_the_prompt():
     a = c.complete("improve\n```\nhello\n```\n", purpose="p").text
     assert a == c.complete("improve\n```\nhello\n```\n", purpose="p").text
     assert "hello" in a and a.count("```") == 2
+
+
+def test_calls_made_during_an_evaluation_name_its_candidate_and_instance(tmp_path):
+    from galapagos.agents.llm import scope
+    from galapagos.archive import Archive
+
+    archive = Archive(tmp_path / "a.db")
+    FakeLLM("scoped").enqueue("a", "b")
+    client = LLMClient("fake/scoped", log=archive, run_id="r")
+    with scope.evaluation("cand", "inst"):
+        client.complete("x", purpose="task")
+    client.complete("y", purpose="reflect")
+    assert [(r["candidate_id"], r["instance_id"]) for r in archive.llm_calls("r")] == [
+        ("cand", "inst"), (None, None)]

@@ -32,6 +32,12 @@ def test_checks_before_paying_and_a_good_edit(tmp_path):
                            "the program mentions BOOM"]
     assert events[3]["data"]["outcome"] == "accepted"
     assert reasons[4] == "the same program or prompt was already tried in this run"
+    kept = {r["candidate_id"]: r["role"] for r in Archive(out.archive).run_candidates(out.run_id)}
+    for e in events[:3]:  # each child that failed a check is kept, with its reason
+        assert kept[e["data"]["child"]] == "failed"
+    assert "child" not in events[4]["data"]  # a repeat is not stored again
+    assert set(Archive(out.archive).pool(out.run_id)).isdisjoint(
+        e["data"]["child"] for e in events[:3])
     fourth = fake.calls[3][0]["content"]  # the prompt of the 4th try lists the failed ones
     assert "already tried on this program that failed" in fourth
     assert "does not parse" in fourth and "BOOM" in fourth
@@ -79,3 +85,24 @@ def test_a_crash_after_propose_wrote_its_child_resumes_exactly(tmp_path, monkeyp
     a, b = snapshot(ref.archive, ref.run_id), snapshot(out.archive, out.run_id)
     assert b["candidates"] == a["candidates"] and b["evaluations"] == a["evaluations"]
     assert b["llm"] == a["llm"] and b["events"] == a["events"]
+
+
+def test_acceptance_all_keeps_every_child_that_passes_the_checks(tmp_path):
+    FakeLLM("keeper").enqueue(edit("X = 1.0", "X = 0.5"), edit("X = 1.0", "X = (0.5"),
+                              edit("X = 1.0", "X = 0.25"))
+    out = start_run(toy_config(tmp_path, task={"name": TASK}, llm={"model": "fake/keeper"},
+                               proposers={"use": ["code_edit"]}, selector={"kind": "best"},
+                               loop={"acceptance": "all"}, budget={"max_iterations": 3}))
+    events = Archive(out.archive).events(out.run_id, "iteration")
+    assert [e["data"]["outcome"] for e in events] == ["accepted", "rejected", "accepted"]
+    assert len(Archive(out.archive).pool(out.run_id)) == 3  # worse children are kept too
+
+
+def test_self_modify_needs_an_agent_task(tmp_path):
+    import pytest
+
+    from galapagos.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="self_modify.*agent task"):
+        start_run(toy_config(tmp_path, task={"name": TASK},
+                             proposers={"use": ["self_modify"]}))
