@@ -67,6 +67,28 @@ class Spend:
 class ReadViews:
     db: Any  # Archive's
 
+    def metric_calls(self, run_id: str, search_only: bool = False) -> int:
+        """Evaluations this run paid for (cache hits from other runs are free); with
+        ``search_only``, those the search spent (train and val), which the budget counts,
+        not those spent scoring the test split for the report."""
+        sql = "select count(*) from evaluations where run_id = ?" + (
+            " and split != 'test'" if search_only else "")
+        return self.db.execute(sql, [run_id]).fetchone()[0]
+
+    def llm_spend(self, run_id: str) -> tuple[float, int]:
+        usd, tokens = self.db.execute(
+            "select coalesce(sum(cost_usd),0), coalesce(sum(prompt_tokens+completion_tokens),0)"
+            " from llm_calls where run_id = ?", [run_id]).fetchone()
+        return float(usd), int(tokens)
+
+    def answered_calls(self, cid: str, iid: str) -> dict[str, dict[str, Any]]:
+        """The cache-keyed answers an evaluation of ``cid`` on ``iid`` already paid for."""
+        rows = self.db.query(
+            "select cache_key, response, prompt_tokens, completion_tokens from llm_calls"
+            " where candidate_id = ? and instance_id = ? and error is null and cache_key "
+            "is not null", [cid, iid])
+        return {r["cache_key"]: dict(r) for r in rows}
+
     def llm_calls(self, run_id: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.query(
             "select * from llm_calls where run_id = ? order by id", [run_id])]

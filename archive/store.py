@@ -54,6 +54,14 @@ class Archive(BlobStore, ReadViews):
                 "archive, point --archive at another path."
             ) from exc
         self._lock = threading.RLock()
+        # one connection, many threads: a sqlite-utils query (a savepoint) must not
+        # interleave with another thread's transaction
+        query = self.db.query
+        self.db.query = lambda sql, params=None: self._locked(query, sql, params)
+
+    def _locked(self, query: Any, sql: str, params: Any) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            return iter(list(query(sql, params)))
 
     def _check_version(self) -> None:
         if "_migrations" not in self.db.table_names():
@@ -237,14 +245,6 @@ class Archive(BlobStore, ReadViews):
             out[r["candidate_id"]][r["instance_id"]] = r["score"]
         return out
 
-    def metric_calls(self, run_id: str, search_only: bool = False) -> int:
-        """Evaluations this run paid for (cache hits from other runs are free); with
-        ``search_only``, those the search spent (train and val), which the budget counts,
-        not those spent scoring the test split for the report."""
-        sql = "select count(*) from evaluations where run_id = ?" + (
-            " and split != 'test'" if search_only else "")
-        return self.db.execute(sql, [run_id]).fetchone()[0]
-
     # llm calls ------------------------------------------------------------
     def record_llm_call(self, row: dict[str, Any]) -> None:
         row = {**row, "messages": _dumps(row.get("messages")), "created_at": now()}
@@ -252,16 +252,9 @@ class Archive(BlobStore, ReadViews):
             self.db["llm_calls"].insert(row)
 
     def cached_llm_response(self, cache_key: str) -> dict[str, Any] | None:
-        with self._lock:  # asked from LLM calls on many threads (the gateway's sessions)
-            rows = list(self.db.query("select * from llm_calls where cache_key = ? and error "
-                                      "is null order by id limit 1", [cache_key]))
+        rows = list(self.db.query("select * from llm_calls where cache_key = ? and error is "
+                                  "null order by id limit 1", [cache_key]))
         return dict(rows[0]) if rows else None
-
-    def llm_spend(self, run_id: str) -> tuple[float, int]:
-        usd, tokens = self.db.execute(
-            "select coalesce(sum(cost_usd),0), coalesce(sum(prompt_tokens+completion_tokens),0)"
-            " from llm_calls where run_id = ?", [run_id]).fetchone()
-        return float(usd), int(tokens)
 
     # events ---------------------------------------------------------------
     def emit(self, run_id: str, key: str, kind: str, iteration: int,

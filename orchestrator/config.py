@@ -194,7 +194,10 @@ class LoopConfig(BaseModel):
         "('strict'), at least ties it ('non_decreasing'), or always once it passed the "
         "checks before paying ('all': the Darwin Gödel Machine's 'keep every child that "
         "compiles'; the selector then decides whom to build on).")
-    workers: int = Field(1, ge=1, description="Evaluations run at once.")
+    workers: int = Field(1, ge=1, description="Evaluations run at once, per batch.")
+    in_flight: int = Field(1, ge=1, description="Iterations that select, propose and "
+                           "evaluate at once (K); their outcomes are adopted in iteration "
+                           "order, so a run is the same for a given seed and K.")
     stages: list[StageConfig] = Field(default_factory=list, description="Staged (cascade) "
                                       "validation: a child is scored on val stage by stage "
                                       "and stops at the first threshold it misses. It then "
@@ -230,6 +233,22 @@ class TrackingConfig(BaseModel):
     experiment: str = Field("galapagos", description="The MLflow experiment to log into.")
 
 
+class ExecutorConfig(BaseModel):
+    model_config = Strict
+    kind: Literal["local", "ray"] = Field("local", description="Where evaluations run: "
+                                          "threads of this process, or a Ray cluster.")
+    address: str = Field("auto", description="The Ray cluster: 'auto' (the one `ray start` "
+                         "made on this machine, or RAY_ADDRESS), 'local' (start one in this "
+                         "process), 'host:port', or a ray:// URL.")
+    num_cpus: float = Field(1.0, ge=0, description="CPUs one evaluation holds on Ray.")
+    num_gpus: float = Field(0.0, ge=0, description="GPUs one evaluation holds on Ray.")
+    memory_mb: int | None = Field(None, gt=0, description="Memory one evaluation holds.")
+    resources: dict[str, float] = Field(default_factory=dict, description="Custom Ray "
+                                        "resources per evaluation, e.g. {docker = 1}.")
+    max_retries: int = Field(3, ge=0, description="Ray's retries of an evaluation whose "
+                             "worker process or node died.")
+
+
 class Config(BaseModel):
     model_config = Strict
     run: RunConfig = Field(default_factory=RunConfig)
@@ -240,6 +259,7 @@ class Config(BaseModel):
     loop: LoopConfig = Field(default_factory=LoopConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
 
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,

@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from galapagos.agents.llm import scope
 from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.errors import (GalapagosError, InfrastructureError, Interrupted, TaskError,
                               is_infrastructure)
 from galapagos.orchestrator.budget import OutOfBudget
+from galapagos.orchestrator.executors.base import Executor, LocalExecutor
 from galapagos.tasks.protocol import Instance, Task
 
 
@@ -32,8 +32,10 @@ class Evaluator:
     def __init__(self, task: Task, archive: Archive, run_id: str, task_key: str, *,
                  workers: int = 1, guard: Callable[[], str | None] = lambda: None,
                  check_interrupt: Callable[[], None] = lambda: None, infra_retries: int = 2,
-                 infra_backoff_s: float = 2.0, sleep: Callable[[float], None] = time.sleep):
+                 infra_backoff_s: float = 2.0, sleep: Callable[[float], None] = time.sleep,
+                 executor: Executor | None = None):
         self.task, self.archive, self.run_id, self.task_key = task, archive, run_id, task_key
+        self.executor = executor or LocalExecutor(task)
         self.workers, self.guard, self.check_interrupt = workers, guard, check_interrupt
         self.infra_retries, self.infra_backoff_s, self.sleep = (
             infra_retries, infra_backoff_s, sleep)
@@ -105,8 +107,7 @@ class Evaluator:
         self.check_interrupt()
         start = time.perf_counter()
         try:
-            with scope.evaluation(cand.id, inst.id):
-                r = self.task.evaluate(cand.view(), inst)
+            r = self.executor.evaluate(cand, inst)
         except (KeyboardInterrupt, Interrupted):
             raise
         except Exception as exc:  # noqa: BLE001 - sorted into candidate's fault or machinery's

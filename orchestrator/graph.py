@@ -3,8 +3,9 @@ every node (written synchronously) lets ``resume`` continue exactly where a run 
 
     START ─► seed ─► gate ─┬─► select ─► parent_eval ─► propose ─┬─► child_eval ─┐
                            │                                     └─► gate         │
-                           └─► finish ─► END      gate ◄─ validate ◄─ (accepted) ─┤
-                                                  gate ◄──────────── (rejected) ──┘
+                           ├─► finish ─► END      gate ◄─ validate ◄─ (accepted) ─┤
+                           │                      gate ◄──────────── (rejected) ──┘
+                           └─► flight ─► gate     ([loop] in_flight > 1: K iterations at once)
 
 Only ``gate`` and the budget check inside a paid step (the one stop decision in
 ``budget.py``) set ``stop_reason``; every router sends a stopped run to ``finish``, and a
@@ -22,7 +23,7 @@ from galapagos.orchestrator.state import LoopState
 
 
 Step = Literal["seed", "gate", "select", "parent_eval", "propose", "child_eval",
-               "validate", "finish"]
+               "validate", "flight", "finish"]
 
 
 def _entry(state: LoopState) -> Step:
@@ -32,8 +33,10 @@ def _entry(state: LoopState) -> Step:
     return state.get("resume_at") or "gate"  # type: ignore[return-value]
 
 
-def _after_gate(state: LoopState) -> Literal["select", "finish"]:
-    return "finish" if state.get("stop_reason") else "select"
+def _after_gate(state: LoopState, in_flight: int = 1) -> Literal["select", "flight", "finish"]:
+    if state.get("stop_reason"):
+        return "finish"
+    return "flight" if in_flight > 1 else "select"
 
 
 def _after_step(state: LoopState) -> Literal["propose", "finish"]:
@@ -59,15 +62,18 @@ def _after_validate(state: LoopState) -> Literal["gate", "finish"]:
 def build_graph(loop: Loop, checkpointer: Any) -> Any:
     g = StateGraph(LoopState)
     for name in ("seed", "gate", "select", "parent_eval", "propose", "child_eval", "validate",
-                 "finish"):
+                 "flight", "finish"):
         g.add_node(name, getattr(loop, name))
     g.add_conditional_edges(START, _entry)
     g.add_edge("seed", "gate")
-    g.add_conditional_edges("gate", _after_gate)
+    k = loop.cfg.loop.in_flight
+    g.add_conditional_edges("gate", lambda state: _after_gate(state, k),
+                            ["select", "flight", "finish"])
     g.add_edge("select", "parent_eval")
     g.add_conditional_edges("parent_eval", _after_step)
     g.add_conditional_edges("propose", _after_propose)
     g.add_conditional_edges("child_eval", _after_child)
     g.add_conditional_edges("validate", _after_validate)
+    g.add_conditional_edges("flight", _after_validate)
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer)

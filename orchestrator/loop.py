@@ -16,12 +16,13 @@ from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import Event, EventBus
+from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
-from galapagos.orchestrator.proposers.edits import syntax_error, violation
+from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
-from galapagos.tasks.protocol import Editable, Instance, ProgramTask, Task
+from galapagos.tasks.protocol import Instance, ProgramTask, Task
 
 EPS = 1e-9
 TEST_FRONTIER_MAX = 5
@@ -143,6 +144,11 @@ class Loop:
 
     @node
     def propose(self, state: LoopState) -> dict[str, Any]:
+        update, prop, parent = self.draft(state)
+        return {**update, **self.settle(state, prop, parent)}
+
+    def draft(self, state: LoopState) -> tuple[dict[str, Any], Proposal | str, Candidate]:
+        """The proposal (the LLM's part; writes nothing), or why the iteration failed."""
         rng = rng_from(state)
         parent = self.archive.get_candidate(state["parent"])
         minibatch = self._minibatch(state)
@@ -152,18 +158,25 @@ class Loop:
             rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
             state["cursor"], getattr(self.task, "demo_component", None),
             set(state["tried_merges"]), self.editable,
-            lambda cid: self.attempts(cid, before=state["iteration"]))
-        update: dict[str, Any] = {"rng": rng_state(rng), "child": None}
+            lambda cid: attempts(self.archive, self.run_id, cid, before=state["iteration"]))
+        update = {"rng": rng_state(rng), "child": None}  # as drawn before the proposal
         proposer = self.mutations.get(state["proposer"]) or self.merge
         assert proposer is not None
         try:
-            prop = proposer.propose(ctx)
+            prop: Proposal | str = proposer.propose(ctx)
         except BudgetExhausted:
             raise  # a stop, not a failed iteration (the node wrapper records where)
         except InfrastructureError as exc:  # a model or sandbox fault while proposing
-            self._end_iteration(state, "failed", error=str(exc))
-            return {**update, "failed_iterations": state["failed_iterations"] + 1}
-        return {**update, **self._adopt(state, prop, parent)}
+            prop = str(exc)
+        return update, prop, parent
+
+    def settle(self, state: LoopState, prop: Proposal | str, parent: Candidate
+               ) -> dict[str, Any]:
+        """Record the proposal's outcome: a failed iteration, a rejection, or the child."""
+        if isinstance(prop, str):
+            self._end_iteration(state, "failed", error=prop)
+            return {"failed_iterations": state["failed_iterations"] + 1}
+        return self._adopt(state, prop, parent)
 
     def _adopt(self, state: LoopState, prop: Proposal, parent: Candidate) -> dict[str, Any]:
         update: dict[str, Any] = {}
@@ -175,7 +188,8 @@ class Loop:
         tried = self.archive.candidate_ids(self.run_id, before=state["iteration"])
         reason = prop.rejected or (
             "the same program or prompt was already tried in this run"
-            if prop.child is None or prop.child.id in tried else self._vet(parent, prop.child))
+            if prop.child is None or prop.child.id in tried
+            else vet(self.task, self.editable, parent, prop.child))
         if reason or prop.child is None:
             failed = prop.child is not None and prop.child.id not in tried
             if failed:  # kept, with its reason, as a failed attempt (never in the pool)
@@ -187,29 +201,6 @@ class Loop:
         self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
                                    role="proposed")
         return {**update, "child": prop.child.id}
-
-    def _vet(self, parent: Candidate, child: Candidate) -> str | None:
-        """Checks before paying, for any proposer's program child: only what may change
-        changed, changed Python files parse, and the task's smoke check passes."""
-        if not (child.files or parent.files):
-            return None
-        changed = {p for p in child.files if child.files[p] != parent.files.get(p)}
-        return (violation(self.editable or Editable(), parent.files, child.files)
-                or syntax_error(child.files, changed)
-                or (self.task.smoke(child.files) if isinstance(self.task, ProgramTask)
-                    else None))
-
-    def attempts(self, cid: str, before: int) -> list[str]:
-        """What was tried on a parent and rejected in iterations before ``before``: feedback
-        for its next proposal (the same after a crash as in a run that never stopped)."""
-        tried = []
-        for e in self.archive.events(self.run_id, "iteration", parent=cid):
-            d = e["data"]
-            if d.get("reason") and e["iteration"] < before:
-                scores = (f" (minibatch {d['child_mb']:g} against the parent's "
-                          f"{d['parent_mb']:g})" if "child_mb" in d else "")
-                tried.append(f"{d.get('note') or d.get('proposer')}: {d['reason']}{scores}")
-        return tried
 
     @node
     def child_eval(self, state: LoopState) -> dict[str, Any]:
@@ -260,6 +251,11 @@ class Loop:
                                     reason=f"missed stage {k}: {mean:.4g} < {bar:.4g}")
                 return {}
         return None
+
+    @node
+    def flight(self, state: LoopState) -> dict[str, Any]:
+        """K iterations at once (``[loop] in_flight``); see ``flight.py``."""
+        return fly(self, state)
 
     @node
     def finish(self, state: LoopState) -> dict[str, Any]:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 import uuid
@@ -24,6 +23,8 @@ from galapagos.errors import (ArchiveError, ConfigError, GalapagosError, Interru
 from galapagos.orchestrator.budget import Budget
 from galapagos.orchestrator.config import Config, load_config
 from galapagos.orchestrator.evaluator import Evaluator
+from galapagos.orchestrator.executors import (Executor, Sandboxes, build_task,
+                                              make_executor)
 from galapagos.orchestrator.events import EventBus
 from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
@@ -33,7 +34,6 @@ from galapagos.orchestrator.proposers import (DemoMutation, LiteralMutation, Pro
                                               RunsAgents, SelfModify, SystemAwareMerge)
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
-from galapagos.tasks import TaskContext, load_task
 
 
 @dataclass
@@ -44,36 +44,6 @@ class Outcome:
     archive: Path
     summary: dict[str, Any] = field(default_factory=dict)
     message: str = ""
-
-
-class Sandboxes:
-    """Creates the run's sandbox on first use (prompt tasks never need one) and closes it
-    when the run ends, so no container outlives the run."""
-
-    def __init__(self) -> None:
-        self.made: list[Any] = []
-
-    def factory(self, cfg: Config, run_id: str) -> Callable[[], Any]:
-        box: list[Any] = []
-
-        def get() -> Any:
-            if not box:
-                from galapagos.sandbox import make_sandbox
-
-                s = cfg.task.sandbox
-                box.append(make_sandbox(
-                    s.backend, concurrency=s.concurrency, share_gpus=s.share_gpus,
-                    allow_cpu_fallback=s.allow_cpu_fallback, pool_size=s.pool_size,
-                    fresh=s.fresh, labels={"galapagos.run": run_id}))
-                self.made.append(box[0])
-            return box[0]
-
-        return get
-
-    def close(self) -> None:
-        for sb in self.made:
-            sb.close()
-        self.made.clear()
 
 
 @dataclass
@@ -92,9 +62,10 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Outcome:
     archive = Archive(cfg.run.archive)
     run_id = f"{cfg.run.name}-{uuid.uuid4().hex[:8]}"
     task, task_key = _load_task(cfg, archive, run_id, hooks)
+    executor = _prepare(cfg, task, task_key, archive, run_id)  # nothing written if it fails
     archive.create_run(run_id, task=cfg.task.name, task_key=task_key, seed=cfg.run.seed,
                        config=cfg.model_dump(mode="json"))
-    return _drive(cfg, archive, run_id, task, task_key, hooks)
+    return _drive(cfg, archive, run_id, task, task_key, hooks, executor)
 
 
 def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] | None = None,
@@ -111,24 +82,22 @@ def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] 
         raise TaskError(
             f"Task '{cfg.task.name}' has changed since run {run['id']} started (its data, model "
             "or options differ), so the archived scores no longer hold. Start a new run.")
-    return _drive(cfg, archive, run["id"], task, task_key, hooks)
+    executor = _prepare(cfg, task, task_key, archive, run["id"])
+    return _drive(cfg, archive, run["id"], task, task_key, hooks, executor)
 
 
 def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tuple[Any, str]:
-    t = cfg.task.llm
+    return build_task(cfg, run_id, archive, hooks.sandboxes.factory(cfg, run_id), hooks.sleep)
 
-    def task_llm(model: str) -> LLMClient:
-        return LLMClient(model, log=archive, run_id=run_id, temperature=0.0,
-                         timeout_s=t.timeout_s or cfg.llm.timeout_s,
-                         max_retries=cfg.llm.max_retries if t.max_retries is None
-                         else t.max_retries, backoff_s=cfg.llm.backoff_s, sleep=hooks.sleep,
-                         api_base=t.api_base, api_key=t.api_key())
 
-    task = load_task(cfg.task.name, TaskContext(
-        options=dict(cfg.task.options), llm=task_llm, sandbox=hooks.sandboxes.factory(cfg, run_id),
-        limits=cfg.task.sandbox.limits(), run_id=run_id))
-    key = hashlib.sha256(f"{cfg.task.name}|{task.fingerprint()}".encode()).hexdigest()[:16]
-    return task, key
+def _prepare(cfg: Config, task: Any, task_key: str, archive: Archive, run_id: str
+             ) -> Executor:
+    """What can fail on the config alone fails before the run is written or resumed."""
+    if "self_modify" in cfg.proposers.use and not isinstance(task, RunsAgents):
+        raise ConfigError(f"proposers.use names self_modify, but task '{cfg.task.name}' "
+                          "has no agents to run on their own code; use it with an agent "
+                          "task (task.name = \"agent\") or drop it.")
+    return make_executor(cfg, task, task_key, archive, run_id)
 
 
 def _proposers(cfg: Config, llm: LLMClient, task: Any
@@ -144,17 +113,13 @@ def _proposers(cfg: Config, llm: LLMClient, task: Any
     if "literal" in p.use and p.weights.get("literal", 1.0) > 0:
         mutations["literal"] = LiteralMutation()
     if "self_modify" in p.use and p.weights.get("self_modify", 1.0) > 0:
-        if not isinstance(task, RunsAgents):
-            raise ConfigError(f"proposers.use names self_modify, but task '{cfg.task.name}' "
-                              "has no agents to run on their own code; use it with an agent "
-                              "task (task.name = \"agent\") or drop it.")
         mutations["self_modify"] = SelfModify(task)
     merge = SystemAwareMerge() if "merge" in p.use else None
     return mutations, merge
 
 
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
-           hooks: Hooks) -> Outcome:
+           hooks: Hooks, executor: Executor) -> Outcome:
     stop_file = archive.stop_file(run_id)
     budget = Budget(cfg.budget, stop_file, archive, run_id)
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
@@ -166,7 +131,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         task, archive, run_id, task_key, workers=cfg.loop.workers,
         guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
-        sleep=hooks.sleep)
+        sleep=hooks.sleep, executor=executor)
     mutations, merge = _proposers(cfg, llm, task)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
@@ -197,6 +162,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         raise
     finally:
         conn.close()
+        executor.close()
         hooks.sandboxes.close()
     run = archive.get_run(run_id)
     if stop_file.exists():

@@ -1,0 +1,16 @@
+"""Where evaluations run: on threads of this process (``local``) or on a Ray cluster
+(``ray``). The evaluator hands each (candidate, instance) to an executor and gets the
+task's ``Result`` back; the archive stays in the driver, its single writer."""
+
+from galapagos.orchestrator.executors.base import Executor, LocalExecutor
+from galapagos.orchestrator.executors.build import Sandboxes, build_task
+
+__all__ = ["Executor", "LocalExecutor", "Sandboxes", "build_task", "make_executor"]
+
+
+def make_executor(cfg, task, task_key, archive, run_id) -> Executor:  # type: ignore[no-untyped-def]
+    if cfg.executor.kind == "ray":
+        from galapagos.orchestrator.executors.on_ray import RayExecutor
+
+        return RayExecutor(cfg, task_key, archive, run_id)
+    return LocalExecutor(task)
