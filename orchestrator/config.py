@@ -245,8 +245,11 @@ class ExecutorConfig(BaseModel):
     memory_mb: int | None = Field(None, gt=0, description="Memory one evaluation holds.")
     resources: dict[str, float] = Field(default_factory=dict, description="Custom Ray "
                                         "resources per evaluation, e.g. {docker = 1}.")
-    max_retries: int = Field(3, ge=0, description="Ray's retries of an evaluation whose "
-                             "worker process or node died.")
+    max_retries: int = Field(3, ge=0, description="Retries, on another Ray worker, of an "
+                             "evaluation whose worker process or node died.")
+    start_s: float = Field(120.0, gt=0, description="Seconds a new Ray worker may take to "
+                           "start (placed by the cluster, the task built) before it is given "
+                           "up; raise it where nodes are added on demand.")
 
 
 class Config(BaseModel):

@@ -1,21 +1,25 @@
 """Evaluations on a Ray cluster (``[executor] kind = "ray"``).
 
-Each evaluation is a Ray task holding ``[executor]``'s resources. The worker rebuilds the
-run's task from the config (once per worker process) and checks that its fingerprint is
-the driver's, so a node with other task code or data cannot score for this run. LLM calls
-made on the worker reach the model directly through litellm (keys from the worker's
-environment); they are kept and handed back with the result, and the driver writes them to
-its archive, which stays the single writer. Answers the archive already holds for that
-(candidate, instance) travel with the job, so a re-dispatched evaluation (after a lost
-worker, or a resume) pays for none of its cache-keyed calls twice. A worker process or node
-that dies is Ray's to retry (``max_retries``); if it keeps failing, the evaluator sees an
-infrastructure fault: retried, never scored."""
+Evaluations run on Ray actors, each holding ``[executor]``'s resources. An actor rebuilds
+the run's task from the config (once) and checks that its fingerprint is the driver's, so
+a node with other task code or data cannot score for this run. LLM calls made on a worker
+reach the model directly through litellm (keys from the worker's environment); they are
+kept and handed back with the result, and the driver writes them to its archive, which
+stays the single writer. Answers the archive already holds for that (candidate, instance)
+travel with the job, so a re-dispatched evaluation (after a lost worker, or a resume) pays
+for none of its cache-keyed calls twice. A worker process or node that dies takes its
+actor with it: the evaluation is tried again on another (``max_retries``), and a new actor
+is made only while the live cluster has room for it (one that cannot start in
+``start_s`` is given up); if it keeps failing, the evaluator sees an infrastructure fault:
+retried, never scored."""
 
 from __future__ import annotations
 
 import atexit
 import pickle
+import queue
 import socket
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,29 +40,48 @@ class Outcome:
 
 
 class RayExecutor:
+    """Evaluators are Ray actors, made as evaluations need them (each holds
+    ``[executor]``'s resources, so the cluster's size bounds them) and reused: the task is
+    built once per actor, and a call costs an actor method's round trip."""
+
     def __init__(self, cfg: Any, task_key: str, archive: Archive, run_id: str):
         connect(cfg.executor.address)
         e = cfg.executor
-        opts: dict[str, Any] = {"num_cpus": e.num_cpus, "num_gpus": e.num_gpus,
-                                "max_retries": e.max_retries, "retry_exceptions": False}
+        opts: dict[str, Any] = {"num_cpus": e.num_cpus, "num_gpus": e.num_gpus}
         if e.memory_mb:
             opts["memory"] = e.memory_mb * 2**20
         if e.resources:
             opts["resources"] = dict(e.resources)
-        self.remote = _evaluate.options(**opts)
-        self.spec = ray.put({"config": cfg.model_dump(mode="json"), "run_id": run_id,
-                             "task_key": task_key})
-        self.archive = archive
+        spec = {"config": cfg.model_dump(mode="json"), "run_id": run_id, "task_key": task_key}
+        self.make = lambda: _Evaluator.options(**opts).remote(spec)  # type: ignore[attr-defined]
+        self.room = lambda: _room(opts)
+        self.idle: queue.Queue[Any] = queue.Queue()
+        self.actors: list[Any] = []
+        self.lock, self.archive, self.retries = threading.Lock(), archive, e.max_retries
+        self.start_s = e.start_s
 
     def evaluate(self, cand: Candidate, inst: Instance) -> Result:
         known = self.archive.answered_calls(cand.id, inst.id)
-        try:
-            out: Outcome = ray.get(self.remote.remote(self.spec, cand.view(), cand.id, inst,
-                                                      known))
-        except ray.exceptions.RayError as exc:
-            raise InfrastructureError(
-                f"Ray lost the evaluation of candidate {cand.id[:12]} on {inst.id}: "
-                f"{type(exc).__name__}: {str(exc)[:300]}") from None
+        for attempt in range(self.retries + 1):
+            actor, new = self._take()
+            try:
+                if new:
+                    ray.get(actor.ready.remote(), timeout=self.start_s)
+                out: Outcome = ray.get(actor.evaluate.remote(cand.view(), cand.id, inst,
+                                                             known))
+            except ray.exceptions.RayError as exc:  # its process or node died: drop it
+                self._drop(actor)
+                if attempt == self.retries:
+                    raise InfrastructureError(
+                        f"Ray lost the evaluation of candidate {cand.id[:12]} on {inst.id} "
+                        f"{attempt + 1} times: {type(exc).__name__}: {str(exc)[:300]}"
+                    ) from None
+                continue
+            self.idle.put(actor)
+            return self._settle(out)
+        raise AssertionError("unreachable")
+
+    def _settle(self, out: Outcome) -> Result:
         for row in out.calls:
             self.archive.record_llm_call(row)
         if out.error is not None:
@@ -66,8 +89,37 @@ class RayExecutor:
         assert out.result is not None
         return out.result
 
+    def _take(self) -> tuple[Any, bool]:
+        """An idle actor, or a new one while the live cluster has room for it; else the
+        next to be free (looking again each second: actors die, clusters grow)."""
+        while True:
+            with self.lock:
+                if self.idle.empty() and len(self.actors) < self.room():
+                    self.actors.append(self.make())
+                    return self.actors[-1], True
+            try:
+                return self.idle.get(timeout=1.0), False
+            except queue.Empty:
+                continue
+
+    def _drop(self, actor: Any) -> None:
+        ray.kill(actor)
+        with self.lock:
+            self.actors.remove(actor)
+
     def close(self) -> None:
-        pass  # the cluster is the user's; this driver's connection ends with the process
+        for actor in self.actors:
+            ray.kill(actor)
+        self.actors.clear()
+
+
+def _room(opts: dict[str, Any]) -> int:
+    """How many evaluators the cluster holds at once, by what each one asks for."""
+    total = ray.cluster_resources()
+    asks = {"CPU": opts["num_cpus"], "GPU": opts["num_gpus"], "memory": opts.get("memory", 0),
+            **opts.get("resources", {})}
+    fits = [int(total.get(name, 0) // amount) for name, amount in asks.items() if amount]
+    return max(1, min(fits, default=64))
 
 
 def connect(address: str) -> None:
@@ -111,37 +163,36 @@ class Recorder:
         return self.known.get(cache_key)
 
 
-_TASKS: dict[str, tuple[Any, Recorder]] = {}
-
-
 @ray.remote
-def _evaluate(spec: dict[str, Any], view: dict[str, str], cand_id: str, inst: Instance,
-              known: dict[str, dict[str, Any]]) -> Outcome:
-    task, rec = _task(spec)
-    rec.rows, rec.known = [], known
-    try:
-        with scope.evaluation(cand_id, inst.id):
-            return Outcome(task.evaluate(view, inst), None, rec.rows)
-    except Exception as exc:  # noqa: BLE001 - handed to the driver's evaluator to sort
-        return Outcome(None, _portable(exc), rec.rows)
+class _Evaluator:
+    """One worker process's evaluator: the run's task, rebuilt from the config."""
 
+    def __init__(self, spec: dict[str, Any]):
+        from galapagos.orchestrator.config import Config
+        from galapagos.orchestrator.executors.build import Sandboxes, build_task
 
-def _task(spec: dict[str, Any]) -> tuple[Any, Recorder]:
-    from galapagos.orchestrator.config import Config
-    from galapagos.orchestrator.executors.build import Sandboxes, build_task
-
-    key = spec["task_key"]
-    if key not in _TASKS:
-        cfg, rec, boxes = Config.model_validate(spec["config"]), Recorder(), Sandboxes()
+        cfg, self.rec, boxes = Config.model_validate(spec["config"]), Recorder(), Sandboxes()
         atexit.register(boxes.close)
-        task, mine = build_task(cfg, spec["run_id"], rec, boxes.factory(cfg, spec["run_id"]))
-        if mine != key:
-            raise InfrastructureError(
-                f"Task '{cfg.task.name}' on this Ray node has key {mine}, the driver's is "
-                f"{key}: its code, data or options differ. Install the same version on "
-                "every node.")
-        _TASKS[key] = (task, rec)
-    return _TASKS[key]
+        self.task, key = build_task(cfg, spec["run_id"], self.rec,
+                                    boxes.factory(cfg, spec["run_id"]))
+        self.mismatch = None if key == spec["task_key"] else InfrastructureError(
+            f"Task '{cfg.task.name}' on this Ray node has key {key}, the driver's is "
+            f"{spec['task_key']}: its code, data or options differ. Install the same "
+            "version on every node.")
+
+    def ready(self) -> bool:
+        return True
+
+    def evaluate(self, view: dict[str, str], cand_id: str, inst: Instance,
+                 known: dict[str, dict[str, Any]]) -> Outcome:
+        if self.mismatch is not None:
+            return Outcome(None, self.mismatch)
+        self.rec.rows, self.rec.known = [], known
+        try:
+            with scope.evaluation(cand_id, inst.id):
+                return Outcome(self.task.evaluate(view, inst), None, self.rec.rows)
+        except Exception as exc:  # noqa: BLE001 - handed to the driver's evaluator to sort
+            return Outcome(None, _portable(exc), self.rec.rows)
 
 
 def _portable(exc: Exception) -> BaseException:

@@ -20,6 +20,7 @@ from tests.unit.test_loop import snapshot
 
 pytestmark = pytest.mark.slow
 RAY = str(Path(sys.executable).with_name("ray"))
+NODE_PORT = []  # the second node's raylet port: how the node-loss test finds it
 
 
 def free_port():
@@ -29,18 +30,33 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster():
     port = free_port()
+    # token auth off, said explicitly: a token file left by an earlier local `ray.init()`
+    # would otherwise turn it on for some processes of this cluster and not others
+    node_port = free_port()
+    NODE_PORT.append(node_port)
+    saved = os.environ.get("RAY_AUTH_MODE")
+    os.environ["RAY_AUTH_MODE"] = "disabled"  # the drivers below inherit it
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     common = ["--num-cpus=1", "--object-store-memory=100000000", "--disable-usage-stats"]
-    subprocess.run([RAY, "start", "--head", f"--port={port}", "--include-dashboard=false",
-                    *common], check=True, capture_output=True, env=env, timeout=120)
+    start(["--head", f"--port={port}", "--include-dashboard=false", *common], env)
     try:
-        subprocess.run([RAY, "start", f"--address=127.0.0.1:{port}", *common], check=True,
-                       capture_output=True, env=env, timeout=120)
+        start([f"--address=127.0.0.1:{port}", f"--node-manager-port={node_port}", *common],
+              env)
         yield f"127.0.0.1:{port}"
     finally:
         subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=120)
+        if saved is None:
+            os.environ.pop("RAY_AUTH_MODE", None)
+        else:
+            os.environ["RAY_AUTH_MODE"] = saved
+
+
+def start(args, env):
+    done = subprocess.run([RAY, "start", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, f"ray start {' '.join(args)}: {done.stdout}{done.stderr}"
 
 
 def config(folder, *, kind, address="", iterations=6, delay=0.0, workers=2):
@@ -62,6 +78,7 @@ workers = {workers}
 [executor]
 kind = "{kind}"
 address = "{address}"
+start_s = 15
 [budget]
 max_iterations = {iterations}
 """)
@@ -147,3 +164,47 @@ def test_an_unreachable_cluster_is_a_clear_error_and_writes_no_run(tmp_path):
     assert f"Cannot reach the Ray cluster at '127.0.0.1:{port}'" in said
     assert "ray start --head" in said
     assert count(tmp_path / "a.db", "select count(*) from runs") == 0
+
+
+@pytest.mark.docker
+def test_agents_run_in_docker_on_ray_workers_and_their_calls_reach_the_driver(cluster,
+                                                                             tmp_path):
+    from tests.integration.test_agent_task import write_config
+
+    cfg = write_config(tmp_path, iterations=1)
+    with cfg.open("a") as f:
+        f.write(f'[executor]\nkind = "ray"\naddress = "{cluster}"\nstart_s = 30\n')
+    done = subprocess.run(cli("run", "-c", str(cfg)), capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    db = tmp_path / "a.db"
+    rows = sqlite3.connect(db).execute(
+        "select count(*), count(distinct instance_id) from llm_calls where purpose = 'agent'"
+        " and candidate_id is not null and cache_key like 'gw:%'").fetchone()
+    evaluated = count(db, "select count(distinct instance_id) from evaluations")
+    assert rows[0] >= evaluated == rows[1] > 0  # each evaluation's agent called the model
+    assert count(db, "select count(*) from llm_calls where purpose = 'self_modify'") >= 1
+
+
+def test_a_lost_node_s_work_is_rescheduled(cluster, reference, tmp_path):
+    """Last in this module: it leaves the cluster one node short."""
+    cfg = config(tmp_path, kind="ray", address=cluster, delay=0.3)
+    proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    pids, deadline = tmp_path / "pids.txt", time.time() + 120
+    while not pids.exists() or len({ln.split()[0] for ln in pids.read_text().splitlines()}) < 2:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    raylet = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                  and _cmdline(p).find(f"node_manager_port={NODE_PORT[-1]}") >= 0
+                  and "raylet" in _cmdline(p))
+    os.kill(raylet, signal.SIGKILL)  # the second node is gone, with its evaluations
+    assert proc.wait(timeout=400) == 0, proc.stderr.read()
+    same_run(reference, tmp_path / "a.db")
+
+
+def _cmdline(proc_dir):
+    try:
+        return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
