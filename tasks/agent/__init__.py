@@ -14,6 +14,7 @@ evaluation: calls, tokens, cost_usd, max_tokens)."""
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import json
@@ -105,8 +106,6 @@ class AgentTask:
 
 
 def _diff(before: dict[str, str], after: dict[str, str]) -> str:
-    import difflib
-
     out: list[str] = []
     for path in sorted(set(before) | set(after)):
         a, b = before.get(path, ""), after.get(path, "")
