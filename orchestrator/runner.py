@@ -197,7 +197,7 @@ def _invoke(graph: Any, config: dict[str, Any], run_id: str, seed: int) -> None:
     snapshot = graph.get_state(config)
     if not snapshot.values:
         graph.invoke(initial_state(run_id, seed), config, durability="sync")
-    elif snapshot.next:
-        graph.invoke(None, config, durability="sync")
+    elif snapshot.next or snapshot.tasks:  # tasks: a node whose writes were saved but not
+        graph.invoke(None, config, durability="sync")  # the checkpoint after it (kill -9)
     else:
         graph.invoke({"stop_reason": None}, config, durability="sync")
