@@ -2,13 +2,18 @@
 (``ray``). The evaluator hands each (candidate, instance) to an executor and gets the
 task's ``Result`` back; the archive stays in the driver, its single writer."""
 
+from typing import Any
+
+from galapagos.archive import Archive
+from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.executors.base import Executor, LocalExecutor
 from galapagos.orchestrator.executors.build import Sandboxes, build_task
 
 __all__ = ["Executor", "LocalExecutor", "Sandboxes", "build_task", "make_executor"]
 
 
-def make_executor(cfg, task, task_key, archive, run_id) -> Executor:  # type: ignore[no-untyped-def]
+def make_executor(cfg: Config, task: Any, task_key: str, archive: Archive,
+                  run_id: str) -> Executor:
     if cfg.executor.kind == "ray":
         from galapagos.orchestrator.executors.on_ray import RayExecutor
 
