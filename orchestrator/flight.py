@@ -65,15 +65,15 @@ def _plan(loop: "Loop", state: LoopState, seeds: list[int]) -> list[dict[str, An
 def _adopt_in_order(loop: "Loop", state: LoopState, subs: list[dict[str, Any]]
                     ) -> dict[str, Any]:
     carry = {k: state[k] for k in ("best", "best_val", "improved_at")}  # type: ignore[literal-required]
-    merges, failed = list(state["tried_merges"]), state["failed_iterations"]
+    merges = list(state["tried_merges"])
     for sub in subs:
         sub.update(carry)
         if sub.get("child") and sub.get("accepted"):
             carry.update(_raw(loop.validate)(loop, sub))
-        merges += [m for m in sub.get("tried_merges", []) if m not in merges]
-        failed += sub.get("failed_iterations", state["failed_iterations"]) - state[
-            "failed_iterations"]
-    return {**carry, "tried_merges": merges, "failed_iterations": failed,
+        merges += [m for m in sub["tried_merges"] if m not in merges]
+    failed = sum(s["failed_iterations"] - state["failed_iterations"] for s in subs)
+    return {**carry, "tried_merges": merges,
+            "failed_iterations": state["failed_iterations"] + failed,
             "cursor": subs[-1]["cursor"] + (subs[-1]["proposer"] == "reflective")}
 
 

@@ -14,7 +14,6 @@ evaluation: calls, tokens, cost_usd, max_tokens)."""
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import hashlib
 import json
@@ -26,6 +25,7 @@ from typing import Any
 from galapagos.agents.coding import SEED, seed_files
 from galapagos.agents.gateway import Caps, Gateway
 from galapagos.agents.llm.scope import serving
+from galapagos.archive.blobs import unified_diffs
 from galapagos.errors import TaskError
 from galapagos.sandbox import Limits, RunRequest
 from galapagos.tasks.agent.problems import Problem, digest, load_functions, load_repos
@@ -87,7 +87,7 @@ class AgentTask:
         run = self.run_agent(candidate, problem.workspace,
                              serving() or {"instance_id": instance.id})
         verdict = self._grade(problem, run.files)
-        diff = _diff(run.before, run.files)
+        diff = "".join(unified_diffs(run.before, run.files).values())[-20000:]
         tokens = sum(c["prompt_tokens"] + c["completion_tokens"] for c in run.calls)
         trace = {"agent": run.summary(), "steps": _short(run.log), "calls": run.calls,
                  "refused": run.refused[-10:], "stderr": run.stderr[-1000:],
@@ -103,16 +103,6 @@ class AgentTask:
             r = self.grader.grade(problem.task_id, files.get("solution.py", ""))
             return {"status": "PASS" if r.score == 1.0 else "FAIL", "message": r.feedback}
         return self.grader.verdict(problem.check, "--calls", files, labels)
-
-
-def _diff(before: dict[str, str], after: dict[str, str]) -> str:
-    out: list[str] = []
-    for path in sorted(set(before) | set(after)):
-        a, b = before.get(path, ""), after.get(path, "")
-        if a != b:
-            out += difflib.unified_diff(a.splitlines(True), b.splitlines(True), f"a/{path}",
-                                        f"b/{path}")
-    return "".join(out)[-20000:]
 
 
 def _short(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from galapagos.errors import TaskError
+from galapagos.tasks.protocol import hash_split
 
 HIDDEN = ".hidden"
 SPLITS = ("train", "val", "test")
@@ -53,7 +54,7 @@ def _repo(folder: Path) -> Problem:
              if p.is_file() and HIDDEN not in p.relative_to(folder).parts
              and "__pycache__" not in p.parts}
     split_file = folder / HIDDEN / "split"
-    split = split_file.read_text().strip() if split_file.is_file() else _hash_split(folder.name)
+    split = split_file.read_text().strip() if split_file.is_file() else hash_split(folder.name)
     if split not in SPLITS:
         raise TaskError(f"{split_file} says '{split}'; write one of {', '.join(SPLITS)}.")
     return Problem(f"repo/{folder.name}", split, issue.read_text(), files, check.read_text())
@@ -67,7 +68,7 @@ def load_functions(path: Path) -> list[Problem]:
         row = json.loads(line)
         issue = (f"Implement `{row['entry_point']}` in solution.py as its docstring says; "
                  "keep its name and signature.\n")
-        problems.append(Problem(f"fn/{row['task_id']}", row.get("split") or _hash_split(
+        problems.append(Problem(f"fn/{row['task_id']}", row.get("split") or hash_split(
             row["task_id"]), issue, {"ISSUE.md": issue, "solution.py": row["prompt"]},
             task_id=row["task_id"]))
     return problems
@@ -77,8 +78,3 @@ def digest(problems: list[Problem]) -> str:
     blob = json.dumps([[p.id, p.split, p.workspace, p.check, p.task_id] for p in problems],
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-def _hash_split(name: str) -> str:
-    return ["train", "train", "val", "test"][int(hashlib.sha256(name.encode()).hexdigest(),
-                                                 16) % 4]

@@ -33,7 +33,7 @@ from typing import Any
 from galapagos.agents.programs import DEMOS, INSTRUCTION, parse_demos
 from galapagos.errors import SandboxError, TaskError
 from galapagos.sandbox import Mount, RunRequest
-from galapagos.tasks.protocol import Instance, Result, TaskContext
+from galapagos.tasks.protocol import Instance, Result, TaskContext, hash_split
 
 DATA = Path(__file__).with_name("problems.jsonl")
 HARNESS = Path(__file__).with_name("grader_harness.py")
@@ -184,8 +184,7 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
         except (json.JSONDecodeError, AssertionError) as exc:
             raise TaskError(f"{path}:{n} is not a HumanEval-format row ({exc}).") from None
         if "split" not in r:
-            h = int(hashlib.sha256(r["task_id"].encode()).hexdigest(), 16) % 4
-            r["split"] = ["train", "train", "val", "test"][h]
+            r["split"] = hash_split(r["task_id"])
         rows[r["task_id"]] = r
     return rows
 
