@@ -5,6 +5,7 @@ from galapagos.archive.frontier import Frontier
 from galapagos.archive.reads import InstanceScore, RunRow, Spend
 from galapagos.archive.records import Candidate, Evaluation, candidate_id
 from galapagos.archive.store import Archive
+from galapagos.archive.summaries import FrontierSummary
 
-__all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "InstanceScore", "RunRow", "Spend",
-           "candidate_id"]
+__all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "FrontierSummary", "InstanceScore",
+           "RunRow", "Spend", "candidate_id"]

@@ -44,6 +44,14 @@ class Frontier:
                 best = cid
         return best
 
+    def leads(self) -> dict[str, int]:
+        """On how many instances each candidate is among the best (ties count for all)."""
+        out = {cid: 0 for cid in self.means}
+        for front in self.fronts.values():
+            for cid in front:
+                out[cid] += 1
+        return out
+
     def frequencies(self) -> dict[str, int]:
         """How many instance fronts each non-dominated candidate leads (GEPA's weights).
 

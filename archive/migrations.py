@@ -114,6 +114,15 @@ def m006_call_owners(db: sqlite_utils.Database) -> None:
     db["llm_calls"].create_index(["candidate_id", "instance_id"])
 
 
+@migration
+def m007_frontier_summaries(db: sqlite_utils.Database) -> None:
+    """A run's frontier as the loop holds it (per val instance the top score, per candidate
+    the instances it leads and its val mean), rewritten when a candidate joins the pool:
+    the UI reads it instead of scanning every val score of the run."""
+    db["frontier_summaries"].create({"run_id": str, "data": str, "updated_at": str},
+                                    pk="run_id", foreign_keys=[("run_id", "runs", "id")])
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now.
 

@@ -19,6 +19,7 @@ from galapagos.archive.migrations import MIGRATIONS, apply_migrations
 from galapagos.archive.blobs import BlobStore
 from galapagos.archive.reads import ReadViews
 from galapagos.archive.records import Candidate, Evaluation
+from galapagos.archive.summaries import SummaryViews
 from galapagos.errors import ArchiveError, RunNotFound
 
 
@@ -34,7 +35,7 @@ def _loads(text: str | None, default: Any = None) -> Any:
     return default if text is None else json.loads(text)
 
 
-class Archive(BlobStore, ReadViews):
+class Archive(BlobStore, ReadViews, SummaryViews):
     """A project's archive. Thread-safe for the writes the loop and its workers make."""
 
     def __init__(self, path: str | Path):
@@ -239,10 +240,12 @@ class Archive(BlobStore, ReadViews):
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
-        for r in self.db.query(
-            f"select candidate_id, instance_id, score from evaluations where task_key = ? "
-            f"and split = ? and candidate_id in ({marks})", [task_key, split, *ids]):
-            out[r["candidate_id"]][r["instance_id"]] = r["score"]
+        with self._lock:
+            rows = self.db.execute(
+                f"select candidate_id, instance_id, score from evaluations where task_key = ? "
+                f"and split = ? and candidate_id in ({marks})", [task_key, split, *ids])
+            for cid, iid, score in rows:
+                out[cid][iid] = score
         return out
 
     # llm calls ------------------------------------------------------------

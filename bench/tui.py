@@ -9,75 +9,63 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import random
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from galapagos.archive import Archive  # noqa: E402
+from textual.widgets import DataTable, Tree  # noqa: E402
+
 from galapagos.ui import GalapagosApp  # noqa: E402
-
-
-def build(path: Path, n: int, m: int, calls: int) -> str:
-    a, rng, run = Archive(path), random.Random(0), "big-run"
-    a.create_run(run, task="bench", task_key="k", seed=0, config={})
-    ids = [f"{i:016x}" for i in range(n)]
-    now = "2026-01-01T00:00:00+00:00"
-    with a.db.conn:
-        a.db.conn.executemany(
-            "insert into candidates(id, components, parents, proposer, meta, created_at) "
-            "values (?,?,?,?,?,?)", [(c, json.dumps({"instruction": f"text {i}"}),
-                                      json.dumps([ids[rng.randrange(i)]] if i else []),
-                                      "reflective", "{}", now) for i, c in enumerate(ids)])
-        a.db.conn.executemany(
-            "insert into run_candidates(run_id, candidate_id, iteration, role, created_at) "
-            "values (?,?,?,?,?)", [(run, c, i, "seed" if i == 0 else "accepted", now)
-                                   for i, c in enumerate(ids)])
-        a.db.conn.executemany(
-            "insert into evaluations(task_key, candidate_id, instance_id, split, score, "
-            "feedback, run_id, created_at) values (?,?,?,?,?,?,?,?)",
-            ((("k", c, f"v{j}", "val", rng.random(), "fb", run, now)
-              for c in ids for j in range(m))))
-        a.db.conn.executemany(
-            "insert into llm_calls(run_id, model, purpose, messages, response, prompt_tokens, "
-            "completion_tokens, cost_usd, latency_s, attempt, created_at) "
-            "values (?,?,?,?,?,?,?,?,?,?,?)",
-            [(run, "fake/x", "reflect", json.dumps([{"role": "user", "content": "p" * 500}]),
-              "answer", 100, 20, 0.0, 0.1, 1, now) for _ in range(calls)])
-        a.db.conn.executemany(
-            "insert into events(run_id, key, kind, iteration, data, created_at) "
-            "values (?,?,?,?,?,?)",
-            [(run, f"it:{i}", "iteration", i, json.dumps(
-                {"outcome": "accepted", "parent": ids[rng.randrange(i)], "child": ids[i],
-                 "proposer": "reflective", "val": 0.5, "best_val": 0.5 + i / 4 / n,
-                 "metric_calls": i * m}), now) for i in range(1, n)])
-    a.update_run(run, status="finished", best_candidate=ids[-1], seed_candidate=ids[0],
-                 summary={"best": ids[-1], "seed": ids[0], "iterations": n - 1})
-    return run
+from tests.fixtures.big_archive import build  # noqa: E402
 
 
 async def measure(path: Path) -> None:
-    app = GalapagosApp(path, poll_s=3600)
+    """A switch is timed from the key to the first frame the app paints of the new screen
+    with its content in (not a "loading" frame), and to when the app is idle again (every
+    message handled)."""
+    app, frames = GalapagosApp(path, poll_s=3600), []
+    display = app._display
+
+    def spy(screen: Any, renderable: Any) -> None:  # every frame the app paints
+        if renderable is not None:
+            frames.append((time.perf_counter(), type(screen).__name__, _filled(screen)))
+        display(screen, renderable)
+
+    app._display = spy  # type: ignore[method-assign]
     t = time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        print(f"first paint (runs list)        {(time.perf_counter() - t) * 1000:8.0f} ms")
-        for keys, label in ((["enter"], "run dashboard"), (["b"], "candidate"),
-                            (["escape", "g"], "lineage"), (["escape", "f"], "frontier"),
-                            (["escape", "l"], "LLM calls")):
+        print(f"first paint (runs list)        {_painted(frames, t, 'RunsScreen'):8.0f} ms")
+        for back, key, screen in (([], "enter", "RunScreen"), ([], "b", "CandidateScreen"),
+                                  (["escape"], "g", "LineageScreen"),
+                                  (["escape"], "f", "FrontierScreen"),
+                                  (["escape"], "l", "CallsScreen")):
+            await pilot.press(*back)
+            await pilot.pause()
             t = time.perf_counter()
-            await pilot.press(*keys)
+            await pilot.press(key)
             await pilot.pause()
-            shown = time.perf_counter() - t
-            await app.workers.wait_for_complete()  # screens that load in a worker
-            await pilot.pause()
-            print(f"switch to {label:20s} {shown * 1000:8.0f} ms   filled after "
-                  f"{(time.perf_counter() - t) * 1000:6.0f} ms")
+            idle = (time.perf_counter() - t) * 1000
+            print(f"switch to {screen:20s} {_painted(frames, t, screen):8.0f} ms   idle after "
+                  f"{idle:6.0f} ms")
+
+
+def _painted(frames: list[tuple[float, str, bool]], since: float, screen: str) -> float:
+    return next((at - since) * 1000 for at, name, filled in frames
+                if at >= since and name == screen and filled)
+
+
+def _filled(screen: Any) -> bool:
+    """The screen's table has rows, or its tree has nodes (a screen that has neither, the
+    candidate's, fills in its on_mount)."""
+    tables = list(screen.query(DataTable)) + list(screen.query(Tree))
+    return any(t.row_count if isinstance(t, DataTable) else t.root.children for t in tables) \
+        or not tables or type(screen).__name__ == "CandidateScreen"
 
 
 def main() -> None:

@@ -99,6 +99,7 @@ class Loop:
         self.archive.add_candidate(self.run_id, cand, iteration=0, role="seed")
         evals = self.evaluator.run(cand, self.splits["val"], "val", enforce_budget=False)
         self.frontier.add(cand.id, {i: e.score for i, e in evals.items()})
+        self.archive.save_frontier(self.run_id, self.frontier)
         mean = self._mean(evals)
         self.archive.update_run(self.run_id, status="running", seed_candidate=cand.id,
                                 best_candidate=cand.id)
@@ -225,6 +226,7 @@ class Loop:
         self.archive.add_candidate(self.run_id, child, iteration=state["iteration"],
                                    role="accepted")
         self.frontier.add(child.id, {i: e.score for i, e in evals.items()})
+        self.archive.save_frontier(self.run_id, self.frontier)
         mean = self._mean(evals)
         improved = mean > state["best_val"] + EPS
         self._end_iteration(state, "accepted", child=child.id, parent_mb=state["parent_mb"],

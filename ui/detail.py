@@ -12,8 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from galapagos.ui.paged import PagedTable
+
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
-SHOWN = 1000    # LLM calls listed at once
 
 
 class CandidateScreen(Screen[None]):
@@ -95,7 +96,7 @@ class CallsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="search purpose, model, prompt, answer or error", id="filter")
-        yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="calls", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="detail"):
             yield Static(id="call")
         yield Footer()
@@ -107,15 +108,15 @@ class CallsScreen(Screen[None]):
         t.focus()
 
     def fill(self, needle: str) -> None:
-        """Light rows, the newest SHOWN (the search runs in SQL over all of them); a
-        prompt is read when its row is shown."""
-        t = self.query_one("#calls", DataTable)
-        t.clear()
+        """Every call, in light rows added a page at a time (the search runs in SQL over
+        all of them); a prompt is read when its row is highlighted."""
         rows = self.app.archive.call_rows(self.run_id, needle)  # type: ignore[attr-defined]
-        t.add_rows((str(c.id), c.purpose, c.model, str(c.attempt), str(c.tokens),
-                    f"{c.usd:.4f}", f"{c.latency_s:.2f}", c.error[:40]) for c in rows[-SHOWN:])
-        self.sub_title = (f"the newest {SHOWN} of {len(rows)} calls; / searches all"
-                          if len(rows) > SHOWN else f"{len(rows)} calls")
+        table = self.query_one("#calls", PagedTable)
+        table.show((str(c.id), (str(c.id), c.purpose, c.model, str(c.attempt), str(c.tokens),
+                                f"{c.usd:.4f}", f"{c.latency_s:.2f}", c.error[:40]))
+                   for c in rows)
+        self.sub_title = f"{len(rows)} calls" + (
+            "; End goes to the newest" if len(rows) > table.page else "")
 
     def action_search(self) -> None:
         box = self.query_one("#filter", Input)

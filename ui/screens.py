@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Sparkline, Static
 
+from galapagos.ui.paged import PagedTable
+
 
 def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
@@ -147,11 +149,11 @@ class RunScreen(Screen[None]):
         yield Static("best val over metric calls", classes="label")
         yield Sparkline([], id="by_calls")
         yield Static(id="spend")
-        yield DataTable(id="iterations", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(id="iterations", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#iterations", DataTable)
+        table = self.query_one("#iterations", PagedTable)
         table.add_columns("iter", "proposer", "outcome", "minibatch", "val", "best val",
                           "calls", "why")
         self.reload()
@@ -177,10 +179,9 @@ class RunScreen(Screen[None]):
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in spend) or
             "no LLM calls yet")
-        table = self.query_one("#iterations", DataTable)
-        for e in new:
-            child = e["data"].get("child")
-            table.add_row(*_iteration_row(e), key=child and f"{e['iteration']}:{child}")
+        self.query_one("#iterations", PagedTable).extend(
+            (e["data"].get("child") and f"{e['iteration']}:{e['data']['child']}",
+             _iteration_row(e)) for e in new)
 
     def _summary(self, run: dict[str, Any], spend: list[Any], seed: float) -> str:
         calls = self.calls

@@ -141,7 +141,6 @@ def test_lineage_and_frontier_screens(tmp_path):
         await pilot.press("escape", "escape", "f")
         assert isinstance(app.screen, FrontierScreen)
         t = table(app, "#frontier")
-        await pilot.pause(0.5)  # the worker fills the table
         assert t.row_count == len(a.pool(out.run_id)) and len(t.columns) == 5
         assert len(t.get_row_at(0)[4].plain) == 12  # one block per val instance
         top = t.get_row_at(0)

@@ -19,7 +19,7 @@ SCREENS = {"runs": [], "run": ["enter"], "candidate": ["enter", "b"],
 def test_screens_look_as_recorded(snap_compare, tmp_path, screen, size):
     db = tmp_path / "a.db"
     shutil.copy(FIXTURE, db)
-    async def keys_then_settle(pilot):  # lineage and frontier fill from a worker
+    async def keys_then_settle(pilot):
         await pilot.press(*SCREENS[screen])
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
