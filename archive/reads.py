@@ -75,6 +75,21 @@ class ReadViews:
             " and split != 'test'" if search_only else "")
         return self.db.execute(sql, [run_id]).fetchone()[0]
 
+    def gpu_seconds(self, run_id: str, search_only: bool = False) -> float:
+        """GPU-seconds this run's evaluations held (``search_only``: train and val, which
+        the budget counts)."""
+        sql = ("select coalesce(sum(json_extract(objectives, '$.gpu_s')), 0) from evaluations "
+               "where run_id = ? and json_valid(objectives)") + (
+            " and split != 'test'" if search_only else "")
+        return float(self.db.execute(sql, [run_id]).fetchone()[0])
+
+    def gpu_seconds_by_candidate(self, run_id: str) -> dict[str, float]:
+        """GPU-seconds per candidate, over the evaluations this run paid for."""
+        return dict(self.db.execute(
+            "select candidate_id, sum(json_extract(objectives, '$.gpu_s')) from evaluations "
+            "where run_id = ? and json_valid(objectives) and json_extract(objectives, "
+            "'$.gpu_s') > 0 group by candidate_id", [run_id]).fetchall())
+
     def llm_spend(self, run_id: str) -> tuple[float, int]:
         usd, tokens = self.db.execute(
             "select coalesce(sum(cost_usd),0), coalesce(sum(prompt_tokens+completion_tokens),0)"

@@ -3,7 +3,8 @@ yields its one reason string; nothing else decides to stop.
 
 It is asked in two places: at the gate between iterations (every rule), and before each
 paid step inside an iteration (``between_iterations=False``: only the resources a step
-spends, metric calls and LLM dollars and tokens), so a run overshoots by at most one batch.
+spends: metric calls, LLM dollars and tokens, GPU-seconds), so a run overshoots by at most
+one batch.
 A stop inside an iteration remembers the step, and ``resume`` with more budget finishes
 that iteration first."""
 
@@ -32,6 +33,7 @@ class Usage:
     llm_tokens: int
     elapsed_s: float
     since_improvement: int
+    gpu_s: float = 0.0
 
 
 class Budget:
@@ -43,7 +45,8 @@ class Budget:
         """What the run has spent, from the archive (the search's metric calls only)."""
         usd, tokens = self.archive.llm_spend(self.run_id)
         return Usage(iterations, self.archive.metric_calls(self.run_id, search_only=True), usd,
-                     tokens, elapsed_s, since_improvement)
+                     tokens, elapsed_s, since_improvement,
+                     self.archive.gpu_seconds(self.run_id, search_only=True))
 
     def spent(self) -> str | None:
         """The decision inside an iteration (the guard of paid steps): what a step spends."""
@@ -53,7 +56,8 @@ class Budget:
         c = self.cfg
         spent = [(c.max_metric_calls, u.metric_calls, "metric calls"),
                  (c.max_llm_usd, u.llm_usd, "LLM dollars"),
-                 (c.max_llm_tokens, u.llm_tokens, "LLM tokens")]
+                 (c.max_llm_tokens, u.llm_tokens, "LLM tokens"),
+                 (c.max_gpu_s, u.gpu_s, "GPU-seconds")]
         progress = [(c.max_iterations, u.iterations, "iterations"),
                     (c.max_wall_s, u.elapsed_s, "wall-clock seconds"),
                     (c.patience, u.since_improvement, "iterations without improvement")]

@@ -216,6 +216,8 @@ class BudgetConfig(BaseModel):
     max_metric_calls: int | None = Field(None, ge=0, description="Most evaluations paid for.")
     max_llm_usd: float | None = Field(None, ge=0, description="Most dollars on LLM calls.")
     max_llm_tokens: int | None = Field(None, ge=0, description="Most LLM tokens.")
+    max_gpu_s: float | None = Field(None, ge=0, description="Most GPU-seconds the search's "
+                                    "evaluations hold (summed over the GPUs each holds).")
     max_wall_s: float | None = Field(None, ge=0, description="Most seconds of running time "
                                      "(summed over resumes).")
     max_iterations: int | None = Field(None, ge=0, description="Most iterations.")

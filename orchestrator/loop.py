@@ -88,7 +88,7 @@ class Loop:
         self.emit("iteration", f"it:{state['iteration']}", state["iteration"], outcome=outcome,
                   parent=state.get("parent"), proposer=state.get("proposer"),
                   metric_calls=u.metric_calls, llm_usd=u.llm_usd, llm_tokens=u.llm_tokens,
-                  elapsed_s=u.elapsed_s, frontier=len(self.frontier.frequencies()),
+                  gpu_s=u.gpu_s, elapsed_s=u.elapsed_s, frontier=len(self.frontier.frequencies()),
                   best_val=max(state["best_val"], data.get("val") or 0.0), **data)
 
     # nodes ----------------------------------------------------------------
@@ -279,6 +279,7 @@ class Loop:
                    "test_calls": self.archive.metric_calls_by_split(self.run_id).get("test", 0),
                    "llm_usd": u.llm_usd,
                    "llm_tokens": u.llm_tokens, "elapsed_s": u.elapsed_s,
+                   "gpu_s": self.archive.gpu_seconds(self.run_id),
                    "failed_iterations": state["failed_iterations"],
                    "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in
                                               self.archive.events(self.run_id, "iteration"))}

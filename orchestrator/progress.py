@@ -44,6 +44,7 @@ class ProgressDisplay:
             self.info.update(iteration=event.iteration, best_val=d.get("best_val"),
                              frontier=d.get("frontier"), metric_calls=d.get("metric_calls"),
                              llm_usd=d.get("llm_usd"), llm_tokens=d.get("llm_tokens"),
+                             gpu_s=d.get("gpu_s"),
                              last=_describe(event))
             self.progress.update(self.bar, completed=event.iteration)
         elif event.kind == "best":
@@ -65,6 +66,8 @@ class ProgressDisplay:
         t.add_row("LLM spend", f"${i.get('llm_usd') or 0:.4f}"
                   f"{'' if b.max_llm_usd is None else f' of ${b.max_llm_usd:.2f}'}, "
                   f"{_of(i.get('llm_tokens') or 0, b.max_llm_tokens)} tokens")
+        if i.get("gpu_s") or b.max_gpu_s is not None:
+            t.add_row("GPU-seconds", _of(f"{i.get('gpu_s') or 0:.1f}", b.max_gpu_s))
         t.add_row("last", i["last"])
         return Group(self.progress, t)
 

@@ -45,6 +45,9 @@ def run_facts(archive: Archive, run_id: str) -> dict[str, Any]:
     row = next(r for r in archive.run_rows() if r.id == run["id"])
     return {"run": row.as_dict(), "summary": run["summary"],
             "metric_calls": {"search": row.search_calls, "test": row.test_calls},
+            "gpu_s": {"search": archive.gpu_seconds(run["id"], search_only=True),
+                      "total": archive.gpu_seconds(run["id"]),
+                      "by_candidate": archive.gpu_seconds_by_candidate(run["id"])},
             "spend": [asdict(s) for s in archive.spend(run["id"])],
             "iterations": [{"iteration": e["iteration"], **e["data"]}
                            for e in archive.events(run["id"], "iteration")]}
@@ -115,6 +118,7 @@ def _overview(run: dict[str, Any], s: dict[str, Any], calls: dict[str, int]) -> 
             ("metric calls", f"{calls.get('train', 0) + calls.get('val', 0)} by the search, "
                              f"{calls.get('test', 0)} scoring test"),
             ("LLM spend", f"${s.get('llm_usd', 0):.4f}, {s.get('llm_tokens', 0)} tokens"),
+            ("GPU-seconds", f"{s.get('gpu_s', 0):.1f}"),
             ("running time", f"{s.get('elapsed_s', 0):.1f} s"),
             ("failed iterations", s.get("failed_iterations", 0)),
             ("frontier", s["frontier_now"])]

@@ -121,7 +121,8 @@ class CodeTask:
                 labels: dict[str, str]) -> dict[str, Any]:
         """Grade ``files`` with the hidden ``source`` (``def check(...)``) in a two-party run.
         ``mode``: the entry point of ``solution.py``, or ``--calls`` for a repository whose
-        functions the check names (``call("pkg.mod.fn", *args)``)."""
+        functions the check names (``call("pkg.mod.fn", *args)``). A check that grades with
+        a number prints ``VERDICT SCORE <x> <why>`` itself (status SCORE, message "x why")."""
         test_name = hashlib.sha256(source.encode()).hexdigest()[:12] + ".py"
         self._write_hidden(test_name, source)
         worker = RunRequest(["python3", "/grader/worker.py", mode], files=files,
@@ -134,8 +135,8 @@ class CodeTask:
         line = next((ln for ln in res.stdout.splitlines() if ln.startswith("VERDICT ")), "")
         status, _, message = line.removeprefix("VERDICT ").partition(" ")
         worker_res = res.companion
-        if status == "PASS" and not res.timed_out:  # the harness's own word: it alone can tell
-            return {"status": "PASS", "message": "Passed the hidden tests.",
+        if status in ("PASS", "SCORE") and not res.timed_out:  # the harness's own word
+            return {"status": status, "message": message or "Passed the hidden tests.",
                     "duration_s": res.duration_s, "gpu_s": res.gpu_seconds}
         if res.timed_out or (worker_res is not None and worker_res.timed_out):
             return {"status": "FAIL", "message": "The solution timed out under the hidden tests.",
