@@ -23,9 +23,14 @@ class Frontier:
             f.add(cid, per_instance)
         return f
 
-    def add(self, cid: str, per_instance: Mapping[str, float]) -> None:
+    def add(self, cid: str, per_instance: Mapping[str, float],
+            mean: float | None = None) -> None:
+        """``per_instance``: the candidate's value in each front (an instance's score, or an
+        objective's, see ``orchestrator.fronts``); ``mean``: its mean val score, when the
+        fronts are not the instances' scores alone."""
         self._freq = None
-        self.means[cid] = sum(per_instance.values()) / max(len(per_instance), 1)
+        self.means[cid] = sum(per_instance.values()) / max(len(per_instance), 1) \
+            if mean is None else mean
         for iid, score in per_instance.items():
             best = self.best.get(iid)
             if best is None or score > best + EPS:

@@ -75,6 +75,19 @@ class ReadViews:
             " and split != 'test'" if search_only else "")
         return self.db.execute(sql, [run_id]).fetchone()[0]
 
+    def val_results(self, task_key: str, cids: list[str]
+                    ) -> dict[str, dict[str, tuple[float, dict[str, float]]]]:
+        """Per candidate (in the order given), per val instance: score and objectives."""
+        out: dict[str, dict[str, tuple[float, dict[str, float]]]] = {c: {} for c in cids}
+        for k in range(0, len(cids), 500):  # within SQLite's bound on parameters
+            part = cids[k:k + 500]
+            for cid, iid, score, objectives in self.db.execute(
+                    "select candidate_id, instance_id, score, objectives from evaluations where "
+                    f"task_key = ? and split = 'val' and candidate_id in "
+                    f"({','.join('?' * len(part))}) order by id", [task_key, *part]):
+                out[cid][iid] = (score, json.loads(objectives) if objectives else {})
+        return out
+
     def gpu_seconds(self, run_id: str, search_only: bool = False) -> float:
         """GPU-seconds this run's evaluations held (``search_only``: train and val, which
         the budget counts)."""

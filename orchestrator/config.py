@@ -122,6 +122,13 @@ class SelectorConfig(BaseModel):
         "probability epsilon a random pool member), 'dgm' (open-ended, as the Darwin Gödel "
         "Machine: sigmoid of the mean val score times 1/(1 + children)).")
     epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
+    frontier: Literal["instance", "objective", "hybrid", "cartesian"] = Field(
+        "instance", description="The fronts 'pareto' and merge draw from: one per val "
+        "instance (GEPA's), one per objective (its val mean), both ('hybrid'), or one per "
+        "(instance, objective) ('cartesian').")
+    objectives: dict[str, Literal["min", "max"]] | None = Field(
+        None, description="Objectives besides the score, with their direction, e.g. "
+        "{ tokens = \"min\" }; default: those the task declares.")
 
 
 class ReflectiveConfig(BaseModel):

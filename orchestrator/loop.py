@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from galapagos.archive import Archive, Candidate, Evaluation, Frontier
+from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.errors import BudgetExhausted, InfrastructureError
 from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
+from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.events import Event, EventBus
 from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.interrupt import InterruptFlag
@@ -67,9 +68,10 @@ class Loop:
         self.stage_order = order  # fixed per run: every child meets the same subsets
         pool = archive.pool(run_id)
         val_ids = {i.id for i in self.splits["val"]}
-        scores = archive.scores(evaluator.task_key, pool, "val")
-        self.frontier = Frontier.from_scores(
-            {c: {i: s for i, s in sc.items() if i in val_ids} for c, sc in scores.items()})
+        objectives = cfg.selector.objectives
+        self.fronts = Fronts(cfg.selector.frontier, getattr(task, "objectives", {})
+                             if objectives is None else objectives)
+        self.frontier = self.fronts.rebuild(archive, evaluator.task_key, pool, val_ids)
 
     # helpers --------------------------------------------------------------
     def emit(self, kind: str, key: str, iteration: int, **data: Any) -> None:
@@ -98,7 +100,7 @@ class Loop:
         cand = Candidate(self.task.seed_candidate(), files=files)
         self.archive.add_candidate(self.run_id, cand, iteration=0, role="seed")
         evals = self.evaluator.run(cand, self.splits["val"], "val", enforce_budget=False)
-        self.frontier.add(cand.id, {i: e.score for i, e in evals.items()})
+        self.fronts.add(self.frontier, cand.id, evals)
         self.archive.save_frontier(self.run_id, self.frontier)
         mean = self._mean(evals)
         self.archive.update_run(self.run_id, status="running", seed_candidate=cand.id,
@@ -225,7 +227,7 @@ class Loop:
         evals = self.evaluator.run(child, self.splits["val"], "val")  # staged ones are cached
         self.archive.add_candidate(self.run_id, child, iteration=state["iteration"],
                                    role="accepted")
-        self.frontier.add(child.id, {i: e.score for i, e in evals.items()})
+        self.fronts.add(self.frontier, child.id, evals)
         self.archive.save_frontier(self.run_id, self.frontier)
         mean = self._mean(evals)
         improved = mean > state["best_val"] + EPS
@@ -280,6 +282,7 @@ class Loop:
                    "llm_usd": u.llm_usd,
                    "llm_tokens": u.llm_tokens, "elapsed_s": u.elapsed_s,
                    "gpu_s": self.archive.gpu_seconds(self.run_id),
+                   "objectives": dict(self.fronts.objectives),
                    "failed_iterations": state["failed_iterations"],
                    "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in
                                               self.archive.events(self.run_id, "iteration"))}

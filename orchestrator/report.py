@@ -15,6 +15,7 @@ from rich.table import Table
 
 from galapagos.archive import Archive
 from galapagos.errors import ArchiveError
+from galapagos.orchestrator.fronts import tradeoffs
 
 
 def runs_table(archive: Archive, width: int = 80) -> Table:
@@ -49,6 +50,8 @@ def run_facts(archive: Archive, run_id: str) -> dict[str, Any]:
                       "total": archive.gpu_seconds(run["id"]),
                       "by_candidate": archive.gpu_seconds_by_candidate(run["id"])},
             "spend": [asdict(s) for s in archive.spend(run["id"])],
+            "tradeoffs": tradeoffs(archive, run["task_key"], archive.pool(run["id"]),
+                                   (run["summary"] or {}).get("objectives") or {}),
             "iterations": [{"iteration": e["iteration"], **e["data"]}
                            for e in archive.events(run["id"], "iteration")]}
 
@@ -62,6 +65,9 @@ def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     parts: list[Any] = [_overview(run, s, archive.metric_calls_by_split(run["id"]))]
     if s.get("test"):
         parts.append(_scores(s))
+    if s.get("objectives"):
+        parts.append(_tradeoff_table(tradeoffs(archive, run["task_key"], archive.pool(run["id"]),
+                                               s["objectives"]), s["objectives"]))
     parts.append(_history(archive, run["id"], history))
     parts.append(_spend(archive, run["id"]))
     best = run["best_candidate"]
@@ -69,6 +75,15 @@ def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
         cand = archive.get_candidate(best)
         parts.append(_candidate_panel(cand, best))
     return Group(*parts)
+
+
+def _tradeoff_table(rows: list[dict[str, Any]], objectives: dict[str, str]) -> Table:
+    t = Table(title="Trade-off front: val means no other candidate beats on all at once")
+    for name in ("candidate", "score", *(f"{n} ({d})" for n, d in objectives.items())):
+        t.add_column(name, justify="left" if name == "candidate" else "right")
+    for r in rows:
+        t.add_row(str(r["candidate"]), *(f"{r[n]:.4g}" for n in ("score", *objectives)))
+    return t
 
 
 def _candidate_panel(cand: Any, cid: str) -> Panel:

@@ -53,6 +53,10 @@ class TaskContext:
 
 @runtime_checkable
 class Task(Protocol):
+    """Optionally, ``objectives = {"tokens": "min", ...}``: keys of ``Result.objectives``
+    with their direction, which the frontier kinds other than ``instance`` weigh beside
+    the score (``[selector] objectives`` overrides them)."""
+
     name: str
 
     def instances(self) -> Sequence[Instance]:

@@ -31,6 +31,7 @@ sys.stdout.write("\\nCIRCLES " + json.dumps([[float(v) for v in c] for c in pack
 
 class CirclePacking:
     name = "circles"
+    objectives = {"sandbox_s": "min"}  # with the score, for frontier kinds
 
     def __init__(self, sandbox: Any, limits: Limits, n: int = 26, tolerance: float = 1e-9):
         self._sandbox, self.limits, self.n, self.tol = sandbox, limits, n, tolerance

@@ -46,6 +46,7 @@ GRADING = "g2"  # g2: the prompt's own helpers are defined where the hidden test
 
 class CodeTask:
     name = "code"
+    objectives = {"tokens": "min", "sandbox_s": "min"}  # with the score, for frontier kinds
     demo_component = DEMOS
 
     def __init__(self, llm: Any, sandbox: Any, limits: Any, data: Path = DATA,

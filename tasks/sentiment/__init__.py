@@ -29,6 +29,7 @@ SEED = {INSTRUCTION: "Review sentiment.", DEMOS: "[]"}
 
 class SentimentTask:
     name = "sentiment"
+    objectives = {"tokens": "min"}  # with the score, for frontier kinds
     demo_component = DEMOS
 
     def __init__(self, llm: LLMClient, data: Path = DATA, limits: dict[str, int] | None = None):

@@ -39,6 +39,7 @@ SMOKE = ("import loss\nv, g = loss.loss([[0.5, -1.0, 2.0], [0.0, 0.1, -0.2]], [2
 
 class LossDiscovery:
     name = "loss"
+    objectives = {"sandbox_s": "min", "gpu_s": "min"}  # with the score, for frontier kinds
 
     def __init__(self, grader: CodeTask, sandbox: Any, limits: Limits, seed: Path,
                  config: dict[str, int]):

@@ -1,0 +1,90 @@
+"""What the frontier's fronts are: the kinds the gepa library offers, over the task's score
+and its declared objectives (each with a direction).
+
+- ``instance``: one front per val instance, on its score (GEPA's);
+- ``objective``: one front per objective, on its val mean (the score's is ``@score``);
+- ``hybrid``: both;
+- ``cartesian``: one front per (val instance, objective).
+
+A candidate's entry in a front is "higher is better" (a minimised objective is negated), so
+the frontier, its dominance pruning and frequency-weighted parent selection are the same
+code for every kind. Acceptance (the minibatch score) and "best" (the highest mean val
+score) are the score's whatever the kind: the objectives widen who may be a parent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from galapagos.archive import Archive, Evaluation, Frontier
+
+Kind = Literal["instance", "objective", "hybrid", "cartesian"]
+Direction = Literal["min", "max"]
+Results = Mapping[str, tuple[float, Mapping[str, float]]]  # instance -> (score, objectives)
+
+
+@dataclass(frozen=True)
+class Fronts:
+    kind: Kind = "instance"
+    objectives: Mapping[str, Direction] = field(default_factory=dict)
+
+    def entries(self, results: Results) -> dict[str, float]:
+        """One candidate's value in each front it has a value for (higher is better)."""
+        per_instance = {i: s for i, (s, _) in results.items()}
+        if self.kind == "instance":
+            return per_instance
+        if self.kind == "cartesian":
+            return {f"{i}@{name}": v for i, (s, objs) in results.items()
+                    for name, v in self._signed(s, objs).items()}
+        means = self._signed(_mean(per_instance.values()), {
+            n: _mean([o[n] for _, o in results.values() if n in o]) for n in self.objectives
+            if any(n in o for _, o in results.values())})
+        by_objective = {f"@{name}": v for name, v in means.items()}
+        return by_objective if self.kind == "objective" else {**per_instance, **by_objective}
+
+    def _signed(self, score: float, objectives: Mapping[str, float]) -> dict[str, float]:
+        out = {"score": score}
+        for name, direction in self.objectives.items():
+            if name in objectives:
+                out[name] = objectives[name] if direction == "max" else -objectives[name]
+        return out
+
+    def add(self, frontier: Frontier, cid: str, evals: Mapping[str, Evaluation]) -> None:
+        results = {i: (e.score, e.objectives) for i, e in evals.items()}
+        frontier.add(cid, self.entries(results), mean=_mean([s for s, _ in results.values()]))
+
+    def rebuild(self, archive: Archive, task_key: str, pool: list[str],
+                val_ids: set[str]) -> Frontier:
+        """The frontier of ``pool`` from the archive (a resume): the same as it was built."""
+        frontier = Frontier()
+        for cid, results in archive.val_results(task_key, pool).items():
+            kept = {i: r for i, r in results.items() if i in val_ids}
+            frontier.add(cid, self.entries(kept), mean=_mean([s for s, _ in kept.values()]))
+        return frontier
+
+
+def tradeoffs(archive: Archive, task_key: str, pool: list[str],
+              objectives: Mapping[str, Direction]) -> list[dict[str, float | str]]:
+    """The pool members no other beats on the mean score and every objective's val mean at
+    once (each objective its way), best score first: the run's trade-off front."""
+    points: dict[str, dict[str, float]] = {}
+    for cid, results in archive.val_results(task_key, pool).items():
+        if results:
+            points[cid] = {"score": _mean(s for s, _ in results.values()), **{
+                n: _mean(o[n] for _, o in results.values() if n in o) for n in objectives}}
+    sign = {n: 1.0 if objectives.get(n, "max") == "max" else -1.0 for n in ("score",
+                                                                            *objectives)}
+
+    def beats(a: dict[str, float], b: dict[str, float]) -> bool:
+        diffs = [sign[n] * (a[n] - b[n]) for n in sign]
+        return all(d >= 0 for d in diffs) and any(d > 0 for d in diffs)
+
+    front = [c for c, p in points.items() if not any(beats(q, p) for q in points.values())]
+    return sorted(({"candidate": c, **points[c]} for c in front),
+                  key=lambda r: (-float(r["score"]), str(r["candidate"])))
+
+
+def _mean(values: object) -> float:
+    xs = list(values)  # type: ignore[call-overload]
+    return sum(xs) / len(xs) if xs else 0.0
