@@ -15,9 +15,9 @@ from galapagos.errors import BudgetExhausted, InfrastructureError
 from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
-from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.events import Event, EventBus
 from galapagos.orchestrator.flight import fly
+from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
 from galapagos.orchestrator.vetting import attempts, vet

@@ -123,7 +123,8 @@ class FrontierScreen(RunView):
         for e in archive.events(self.run_id, "iteration"):
             parent = e["data"].get("parent")
             self.picked[parent] = self.picked.get(parent, 0) + 1
-        self.instances = sorted(self.summary.top, key=_natural)
+        self.top = _instance_tops(self.summary.top)
+        self.instances = sorted(self.top, key=_natural)
         self.key, self.start = archive.get_run(self.run_id)["task_key"], 0
         self.scores: dict[str, dict[str, float]] = {}  # the pages read so far
         self.sub_title = (f"{len(self.pool)} candidates x {len(self.instances)} val instances; "
@@ -152,7 +153,7 @@ class FrontierScreen(RunView):
         for c in page:
             yield c, (c[:12], str(self.summary.leads.get(c, 0)), str(self.picked.get(c, 0)),
                       f"{self.summary.means.get(c, 0.0):.3f}",
-                      _heat_row(self.scores[c], self.summary.top, instances))
+                      _heat_row(self.scores[c], self.top, instances))
 
     def action_shift(self, step: int) -> None:
         """The next (or previous) screen's width of instances."""
@@ -171,6 +172,14 @@ class FrontierScreen(RunView):
 def _pages(items: list[str], size: int) -> Iterator[list[str]]:
     for k in range(0, len(items), size):
         yield items[k:k + size]
+
+
+def _instance_tops(top: dict[str, float]) -> dict[str, float]:
+    """The best score per val instance among the fronts (objective fronts, ``@name``, and
+    cartesian ones, ``instance@name``, hold others)."""
+    plain = {k: v for k, v in top.items() if "@" not in k}
+    return plain or {k.removesuffix("@score"): v for k, v in top.items()
+                     if k.endswith("@score") and not k.startswith("@")}
 
 
 def _natural(name: str) -> list[Any]:

@@ -120,3 +120,21 @@ def test_show_lists_the_trade_off_front(tmp_path):
     console.print(show_run(a, out.run_id))
     text = console.export_text()
     assert "Trade-off front" in text and "chars (min)" in text
+
+
+@pytest.mark.parametrize("kind", ["hybrid", "cartesian"])
+def test_the_frontier_screen_shows_instances_whatever_the_kind(tmp_path, kind):
+    from galapagos.ui import GalapagosApp
+    from tests.unit.test_ui import drive, table
+
+    out = start_run(toy_config(tmp_path, selector={"frontier": kind},
+                               budget={"max_iterations": 6}))
+
+    async def steps(pilot, app):
+        await pilot.press("f")
+        t = table(app, "#frontier")
+        assert t.row_count == len(Archive(out.archive).pool(out.run_id))
+        assert len(t.get_row_at(0)[4].plain) == 12  # the toy's val instances, no objectives
+        assert "·" not in t.get_row_at(0)[4].plain
+
+    drive(GalapagosApp(out.archive, out.run_id), steps)
