@@ -117,6 +117,15 @@ class ReadViews:
             "is not null", [cid, iid])
         return {r["cache_key"]: dict(r) for r in rows}
 
+    def served(self, cid: str, iid: str) -> dict[str, float]:
+        """What the LLM calls an evaluation of ``cid`` on ``iid`` made cost (its sandboxed
+        agent's, or the task's own model calls): calls, tokens, dollars; {} for none."""
+        row = next(self.db.query(  # locked: evaluations run in threads
+            "select count(*) llm_calls, coalesce(sum(coalesce(prompt_tokens, 0) + coalesce("
+            "completion_tokens, 0)), 0) llm_tokens, coalesce(sum(cost_usd), 0) llm_usd from "
+            "llm_calls where candidate_id = ? and instance_id = ?", [cid, iid]))
+        return dict(row) if row["llm_calls"] else {}
+
     def llm_calls(self, run_id: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.query(
             "select * from llm_calls where run_id = ? order by id", [run_id])]

@@ -116,6 +116,6 @@ class Evaluator:
             ev = Evaluation(cand.id, inst.id, split, 0.0, feedback=f"The evaluator raised "
                             f"{msg}", error=msg, duration_s=time.perf_counter() - start)
             return ev, (exc if is_infrastructure(exc) else None)
+        objectives = {**self.archive.served(cand.id, inst.id), **r.objectives}
         return Evaluation(cand.id, inst.id, split, float(r.score), r.output, r.feedback,
-                          r.trace, dict(r.objectives), None,
-                          time.perf_counter() - start), None
+                          r.trace, objectives, None, time.perf_counter() - start), None

@@ -40,6 +40,7 @@ GRADING = "a1"
 
 class AgentTask:
     name = "agent"
+    objectives = {"llm_tokens": "min", "llm_usd": "min"}  # what the agent's calls cost
 
     def __init__(self, problems: list[Problem], runner: AgentRunner, grader: CodeTask,
                  seed: dict[str, str], models: Sequence[str]):

@@ -35,3 +35,24 @@ def test_without_gpu_work_nothing_is_counted(tmp_path):
     a = Archive(out.archive)
     assert a.get_run(out.run_id)["stop_reason"] == "budget: iterations (2 of 2)"
     assert a.gpu_seconds(out.run_id) == 0.0 and a.gpu_seconds_by_candidate(out.run_id) == {}
+
+
+def test_each_evaluation_carries_the_llm_calls_it_made(tmp_path):
+    out = start_run(toy_config(tmp_path, task={"options": {"ask": "fake/deterministic"}},
+                               budget={"max_iterations": 2}))
+    a = Archive(out.archive)
+    run = a.get_run(out.run_id)
+    evals = a.cached_evaluations(run["task_key"], out.summary["seed"],
+                                 [f"val-{k}" for k in range(12)], "val")
+    for iid, ev in evals.items():
+        calls = [c for c in a.llm_calls(out.run_id)
+                 if c["candidate_id"] == ev.candidate_id and c["instance_id"] == iid]
+        assert ev.objectives["llm_calls"] == len(calls) == 1
+        assert ev.objectives["llm_tokens"] == calls[0]["prompt_tokens"] + \
+            calls[0]["completion_tokens"] > 0
+        assert ev.objectives["llm_usd"] == 0.0  # a fake model costs nothing
+    plain = start_run(toy_config(tmp_path / "plain", budget={"max_iterations": 1}))
+    b = Archive(plain.archive)
+    ev = next(iter(b.cached_evaluations(b.get_run(plain.run_id)["task_key"],
+                                        plain.summary["seed"], ["val-0"], "val").values()))
+    assert "llm_calls" not in ev.objectives  # no calls, nothing added
