@@ -51,17 +51,18 @@ class Fronts:
         return out
 
     def add(self, frontier: Frontier, cid: str, evals: Mapping[str, Evaluation]) -> None:
-        results = {i: (e.score, e.objectives) for i, e in evals.items()}
-        frontier.add(cid, self.entries(results), mean=_mean([s for s, _ in results.values()]))
+        self._put(frontier, cid, {i: (e.score, e.objectives) for i, e in evals.items()})
 
     def rebuild(self, archive: Archive, task_key: str, pool: list[str],
                 val_ids: set[str]) -> Frontier:
         """The frontier of ``pool`` from the archive (a resume): the same as it was built."""
         frontier = Frontier()
         for cid, results in archive.val_results(task_key, pool).items():
-            kept = {i: r for i, r in results.items() if i in val_ids}
-            frontier.add(cid, self.entries(kept), mean=_mean([s for s, _ in kept.values()]))
+            self._put(frontier, cid, {i: r for i, r in results.items() if i in val_ids})
         return frontier
+
+    def _put(self, frontier: Frontier, cid: str, results: Results) -> None:
+        frontier.add(cid, self.entries(results), mean=_mean(s for s, _ in results.values()))
 
 
 def tradeoffs(archive: Archive, task_key: str, pool: list[str],

@@ -64,3 +64,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} DOCKER TESTS WERE SKIPPED: no Docker "
                                    "engine; the sandbox is untested in this run", red=True)
+
+
+def sandboxed_task(create: Any, wall_s: float = 5.0) -> Any:
+    """A built-in task on a real Docker sandbox, for a module fixture (``yield from``)."""
+    from galapagos.sandbox import Limits
+    from galapagos.sandbox.docker_backend import DockerSandbox
+    from galapagos.tasks.protocol import TaskContext
+
+    sb = DockerSandbox(gpus=[], pool_size=2)
+    yield create(TaskContext(options={}, llm=None, sandbox=lambda: sb,
+                             limits=Limits(wall_s=wall_s), run_id="t"))
+    sb.close()

@@ -64,11 +64,8 @@ class TrainingScript:
         return None if "train.py" in files else "the candidate has no train.py"
 
     def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
-        data, k = make(instance.input["set"], instance.input["noise"], self.n, self.n, seed=1)
-        (x, y), (test_x, test_y) = data["train"], data["heldout"]
-        files = {**{p: t for p, t in candidate.items() if p.endswith(".py")},
-                 "data/train.json": json.dumps({"x": x, "y": y, "classes": k}),
-                 "data/test_x.json": json.dumps(test_x)}
+        data, test_y, k = data_files(instance.input["set"], instance.input["noise"], self.n)
+        files = {**{p: t for p, t in candidate.items() if p.endswith(".py")}, **data}
         res = self._sandbox().run(RunRequest(["python3", "train.py"], files=files,
                                              limits=self.limits,
                                              labels={"galapagos.evaluation": instance.id}))
@@ -86,6 +83,15 @@ class TrainingScript:
         if base is not None and score > 0:
             why += f"; the baseline scores {base:.3f} ({score - base:+.3f})"
         return Result(score, f"{score:.4f}", why, trace, objectives)
+
+
+def data_files(name: str, noise: float, n: int) -> tuple[dict[str, str], list[int], int]:
+    """What a script finds under data/ for one set, the held-out labels it does not, and
+    the number of classes."""
+    data, k = make(name, noise, n, n, seed=1)
+    (x, y), (test_x, test_y) = data["train"], data["heldout"]
+    return {"data/train.json": json.dumps({"x": x, "y": y, "classes": k}),
+            "data/test_x.json": json.dumps(test_x)}, test_y, k
 
 
 def grade(artefact: bytes | None, labels: list[int], k: int) -> tuple[float, str]:

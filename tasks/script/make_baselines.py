@@ -10,22 +10,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from galapagos.tasks.script import BASELINE, HERE, SETS, grade
-from galapagos.tasks.training.data import make
+from galapagos.tasks.script import BASELINE, HERE, SETS, data_files, grade
 
 
 def run_script(script: Path, name: str, noise: float, n: int) -> float:
-    data, k = make(name, noise, n, n, seed=1)
+    data, labels, k = data_files(name, noise, n)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        (work / "data").mkdir()
-        (work / "data/train.json").write_text(json.dumps(
-            {"x": data["train"][0], "y": data["train"][1], "classes": k}))
-        (work / "data/test_x.json").write_text(json.dumps(data["heldout"][0]))
-        (work / "train.py").write_text(script.read_text())
+        for path, text in {**data, "train.py": script.read_text()}.items():
+            (work / path).parent.mkdir(parents=True, exist_ok=True)
+            (work / path).write_text(text)
         subprocess.run([sys.executable, "train.py"], cwd=work, check=True)
         out = work / "out/predictions.json"
-        return grade(out.read_bytes() if out.exists() else None, data["heldout"][1], k)[0]
+        return grade(out.read_bytes() if out.exists() else None, labels, k)[0]
 
 
 def baselines(n: int = 300) -> dict[str, float]:

@@ -8,21 +8,15 @@ import pytest
 from galapagos.agents.llm import FakeLLM
 from galapagos.orchestrator.config import load_config
 from galapagos.orchestrator.runner import start_run
-from galapagos.sandbox import Limits
-from galapagos.tasks.protocol import TaskContext
 from galapagos.tasks.script import BASELINE, BASELINES, REFERENCE, create
+from tests.conftest import sandboxed_task
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def task():
-    from galapagos.sandbox.docker_backend import DockerSandbox
-
-    sb = DockerSandbox(gpus=[], pool_size=2)
-    yield create(TaskContext(options={}, llm=None, sandbox=lambda: sb,
-                             limits=Limits(wall_s=5), run_id="t"))
-    sb.close()
+    yield from sandboxed_task(create)
 
 
 def xor(task):

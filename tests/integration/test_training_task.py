@@ -8,9 +8,8 @@ import pytest
 from galapagos.agents.llm import FakeLLM
 from galapagos.orchestrator.config import load_config
 from galapagos.orchestrator.runner import start_run
-from galapagos.sandbox import Limits
-from galapagos.tasks.protocol import TaskContext
 from galapagos.tasks.training import SEEDS, create
+from tests.conftest import sandboxed_task
 from tests.unit.test_training_task import load, train
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -18,12 +17,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def task():
-    from galapagos.sandbox.docker_backend import DockerSandbox
-
-    sb = DockerSandbox(gpus=[], pool_size=2)
-    yield create(TaskContext(options={}, llm=None, sandbox=lambda: sb,
-                             limits=Limits(wall_s=5), run_id="t"))
-    sb.close()
+    yield from sandboxed_task(create)
 
 
 def val(task, name="blobs-noise40"):
