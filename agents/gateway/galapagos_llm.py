@@ -38,8 +38,11 @@ def request(method, path, body=None, socket_path=None, timeout=600):
     conn = _UnixConnection(socket_path or os.path.join(HERE, "llm.sock"), timeout)
     try:
         data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, path, body=data,
-                     headers={"Content-Type": "application/json"} if data else {})
+        try:
+            conn.request(method, path, body=data,
+                         headers={"Content-Type": "application/json"} if data else {})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before it read the whole body (too large): its answer says why
         resp = conn.getresponse()
         payload = json.loads(resp.read() or b"{}")
     finally:
