@@ -123,6 +123,15 @@ def m007_frontier_summaries(db: sqlite_utils.Database) -> None:
                                     pk="run_id", foreign_keys=[("run_id", "runs", "id")])
 
 
+@migration
+def m008_meta_prompts(db: sqlite_utils.Database) -> None:
+    """Meta-candidates (STOP): the reflection templates a run evolved, each with the one it
+    came from. A child records the meta-prompt that made it in its candidate meta."""
+    db["meta_prompts"].create({"run_id": str, "id": str, "template": str, "read": str,
+                               "parent": str, "iteration": int, "created_at": str},
+                              pk=("run_id", "id"), foreign_keys=[("run_id", "runs", "id")])
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now.
 

@@ -9,13 +9,16 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.config_text import explain, set_dotted
 from galapagos.orchestrator.config_text import parse_override as parse_override  # re-export
 
-Strict = ConfigDict(extra="forbid", validate_assignment=True)
+from galapagos.orchestrator.config_search import (LoopConfig, ProposersConfig,  # noqa: F401
+                                                  SelectorConfig, Strict)
+
+BASE_MODELS = ("local/gemma3-270m",)  # models known to continue text, not follow orders
 
 
 class RunConfig(BaseModel):
@@ -112,110 +115,13 @@ class LLMConfig(EndpointConfig):
     max_retries: int = Field(3, ge=0, description="Retries of a transient failure (timeout, "
                              "rate limit, server error), with exponential backoff.")
     backoff_s: float = Field(1.0, ge=0, description="First backoff delay; doubles each retry.")
+    base: bool | None = Field(None, description="The model is a base model: it continues "
+                              "text and does not follow instructions, so proposers give it "
+                              "documents to complete. Default: true for the embedded model, "
+                              "false for others.")
 
-
-class SelectorConfig(BaseModel):
-    model_config = Strict
-    kind: Literal["pareto", "best", "epsilon", "dgm"] = Field(
-        "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
-        "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
-        "probability epsilon a random pool member), 'dgm' (open-ended, as the Darwin Gödel "
-        "Machine: sigmoid of the mean val score times 1/(1 + children)).")
-    epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
-    frontier: Literal["instance", "objective", "hybrid", "cartesian"] = Field(
-        "instance", description="The fronts 'pareto' and merge draw from: one per val "
-        "instance (GEPA's), one per objective (its val mean), both ('hybrid'), or one per "
-        "(instance, objective) ('cartesian').")
-    objectives: dict[str, Literal["min", "max"]] | None = Field(
-        None, description="Objectives besides the score, with their direction, e.g. "
-        "{ tokens = \"min\" }; default: those the task declares.")
-
-
-class ReflectiveConfig(BaseModel):
-    model_config = Strict
-    components: list[str] = Field(default_factory=list, description="Components the "
-                                  "reflective proposer may rewrite, round robin; empty: all.")
-
-
-class DemosConfig(BaseModel):
-    model_config = Strict
-    max_demos: int = Field(4, ge=1, le=32, description="Most demonstrations in a candidate.")
-
-
-class MergeConfig(BaseModel):
-    model_config = Strict
-    every: int = Field(4, ge=1, description="Try a merge every N-th iteration when two "
-                       "frontier candidates share an ancestor.")
-
-
-MUTATIONS = ("reflective", "demos", "code_edit", "literal", "self_modify")
-
-
-class ProposersConfig(BaseModel):
-    model_config = Strict
-    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal",
-                      "self_modify"]] = Field(
-        default_factory=lambda: ["reflective", "demos", "merge"],
-        description="The proposers in play. Mutations (reflective, demos; for programs "
-        "code_edit, literal; for agent tasks self_modify, where the parent agent edits its "
-        "own code) are drawn by weight; merge runs on its own schedule.")
-    weights: dict[str, float] = Field(default_factory=dict, description="Draw weight per "
-                                      "mutation proposer; missing ones weigh 1.")
-    reflective: ReflectiveConfig = Field(default_factory=ReflectiveConfig)
-    demos: DemosConfig = Field(default_factory=DemosConfig)
-    merge: MergeConfig = Field(default_factory=MergeConfig)
-
-    @field_validator("use")
-    @classmethod
-    def _not_empty(cls, v: list[str]) -> list[str]:
-        if not v:
-            raise ValueError("name at least one proposer: reflective, demos or merge")
-        return v
-
-    @field_validator("weights")
-    @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, w in v.items():
-            if k not in MUTATIONS:
-                raise ValueError(f"weights are for {', '.join(MUTATIONS)}, not '{k}'")
-            if w < 0:
-                raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
-        return v
-
-
-class StageConfig(BaseModel):
-    model_config = Strict
-    instances: int = Field(..., gt=0, description="Val instances scored at this stage (a "
-                           "fixed, seeded subset; each stage's includes the one before).")
-    threshold: float = Field(..., description="The mean score a child needs on them to go "
-                             "on to the next stage (or to the full val split).")
-    relative: bool = Field(False, description="threshold is a fraction of the current best "
-                           "candidate's mean on the same instances, not an absolute score.")
-
-
-class LoopConfig(BaseModel):
-    model_config = Strict
-    minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
-    acceptance: Literal["strict", "non_decreasing", "all"] = Field(
-        "strict", description="Accept a child when its minibatch sum beats the parent's "
-        "('strict'), at least ties it ('non_decreasing'), or always once it passed the "
-        "checks before paying ('all': the Darwin Gödel Machine's 'keep every child that "
-        "compiles'; the selector then decides whom to build on).")
-    workers: int = Field(1, ge=1, description="Evaluations run at once, per batch.")
-    in_flight: int = Field(1, ge=1, description="Iterations that select, propose and "
-                           "evaluate at once (K); their outcomes are adopted in iteration "
-                           "order, so a run is the same for a given seed and K.")
-    stages: list[StageConfig] = Field(default_factory=list, description="Staged (cascade) "
-                                      "validation: a child is scored on val stage by stage "
-                                      "and stops at the first threshold it misses. It then "
-                                      "never enters the pool or the frontier (which hold "
-                                      "fully validated candidates only); its partial scores "
-                                      "stay in the archive. Empty: full val at once.")
-    infra_retries: int = Field(2, ge=0, description="Retries of an evaluation that met an "
-                               "infrastructure fault (Docker, a model's API); if it persists "
-                               "the run stops as failed, and resume re-does it.")
-    infra_backoff_s: float = Field(2.0, ge=0, description="First wait before such a retry; "
-                                   "doubles each time.")
+    def is_base(self) -> bool:
+        return self.base if self.base is not None else self.model in BASE_MODELS
 
 
 class BudgetConfig(BaseModel):

@@ -16,17 +16,20 @@ from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import Event, EventBus
+from galapagos.orchestrator.final import summarize
 from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
+from galapagos.orchestrator.minibatch import epoch_minibatch
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
+from galapagos.orchestrator.proposers.base import ROUND_ROBIN
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
 from galapagos.tasks.protocol import Instance, ProgramTask, Task
 
 EPS = 1e-9
-TEST_FRONTIER_MAX = 5
+SKIPPED = "skipped: the parent is perfect on its minibatch (no LLM call, no child)"
 
 
 def node(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -63,6 +66,7 @@ class Loop:
             self.splits[inst.split].append(inst)
         self.by_id = {i.id: i for i in task.instances()}
         self.editable = task.editable() if isinstance(task, ProgramTask) else None
+        self.perfect_score: float | None = getattr(task, "perfect_score", None)
         order = random.Random(f"{cfg.run.seed}:stages").sample(
             self.splits["val"], len(self.splits["val"]))
         self.stage_order = order  # fixed per run: every child meets the same subsets
@@ -119,13 +123,17 @@ class Loop:
         iteration = state["iteration"] + 1
         pool = self.archive.pool(self.run_id)
         parent = self.selector.select(self.frontier, pool, rng)
-        train = self.splits["train"]
-        k = min(self.cfg.loop.minibatch_size, len(train))
-        minibatch = [i.id for i in rng.sample(train, k)]
+        minibatch = self._draw_minibatch(iteration, rng)
         proposer = self._pick_proposer(iteration, rng)
         return {"iteration": iteration, "parent": parent, "minibatch": minibatch,
                 "proposer": proposer, "child": None, "accepted": False,
                 "rng": rng_state(rng)}
+
+    def _draw_minibatch(self, iteration: int, rng: random.Random) -> list[str]:
+        train, k = self.splits["train"], self.cfg.loop.minibatch_size
+        if self.cfg.loop.minibatches == "epoch":
+            return epoch_minibatch([i.id for i in train], k, iteration, self.cfg.run.seed)
+        return [i.id for i in rng.sample(train, min(k, len(train)))]
 
     def _pick_proposer(self, iteration: int, rng: Any) -> str:
         every = self.cfg.proposers.merge.every
@@ -165,6 +173,8 @@ class Loop:
         update = {"rng": rng_state(rng), "child": None}  # as drawn before the proposal
         proposer = self.mutations.get(state["proposer"]) or self.merge
         assert proposer is not None
+        if self._perfect(results):
+            return update, Proposal(proposer.name, rejected=SKIPPED), parent
         try:
             prop: Proposal | str = proposer.propose(ctx)
         except BudgetExhausted:
@@ -172,6 +182,13 @@ class Loop:
         except InfrastructureError as exc:  # a model or sandbox fault while proposing
             prop = str(exc)
         return update, prop, parent
+
+    def _perfect(self, results: dict[str, Evaluation]) -> bool:
+        """The parent is perfect on its minibatch, so no child can beat it (gepa's skip)."""
+        top = self.perfect_score
+        return (top is not None and self.cfg.loop.skip_perfect
+                and self.cfg.loop.acceptance == "strict"
+                and all(e.score >= top - EPS for e in results.values()))
 
     def settle(self, state: LoopState, prop: Proposal | str, parent: Candidate
                ) -> dict[str, Any]:
@@ -183,7 +200,7 @@ class Loop:
 
     def _adopt(self, state: LoopState, prop: Proposal, parent: Candidate) -> dict[str, Any]:
         update: dict[str, Any] = {}
-        if prop.proposer == "reflective":
+        if prop.proposer in ROUND_ROBIN:
             update["cursor"] = state["cursor"] + 1
         if prop.merge_key:
             update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
@@ -264,19 +281,9 @@ class Loop:
     @node
     def finish(self, state: LoopState) -> dict[str, Any]:
         run = self.archive.get_run(self.run_id)
-        freq = self.frontier.frequencies()
-        ranked = sorted(freq, key=lambda c: (-self.frontier.means.get(c, 0), c))
-        chosen = list(dict.fromkeys([state["best"], run["seed_candidate"],
-                                     *ranked[:TEST_FRONTIER_MAX]]))
-        test: dict[str, float] = {}
-        for cid in chosen if self.splits["test"] else []:
-            evals = self.evaluator.run(self.archive.get_candidate(cid), self.splits["test"],
-                                       "test", enforce_budget=False)
-            test[cid] = self._mean(evals)
+        chosen = summarize(self, state, run["seed_candidate"])
         u = self.usage(state)
-        summary = {"best": state["best"], "seed": run["seed_candidate"],
-                   "val": {c: self.frontier.means.get(c) for c in chosen}, "test": test,
-                   "frontier": ranked, "iterations": u.iterations,
+        summary = {**chosen, "iterations": u.iterations,
                    "metric_calls": u.metric_calls,
                    "test_calls": self.archive.metric_calls_by_split(self.run_id).get("test", 0),
                    "llm_usd": u.llm_usd,
@@ -287,7 +294,7 @@ class Loop:
                    "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in
                                               self.archive.events(self.run_id, "iteration"))}
         self.archive.update_run(self.run_id, status="finished", stop_reason=state["stop_reason"],
-                                best_candidate=state["best"], summary=summary)
+                                best_candidate=chosen["best"], summary=summary)
         self.emit("finish", f"finish:{state['iteration']}", state["iteration"],
                   stop_reason=state["stop_reason"], **summary)
         return {}

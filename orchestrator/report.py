@@ -150,7 +150,12 @@ def _scores(s: dict[str, Any]) -> Table:
         t.add_column(col, justify="right" if col in ("val", "test") else "left")
     for cid, test in s["test"].items():
         role = "best" if cid == s.get("best") else "seed" if cid == s.get("seed") else "frontier"
+        if cid == s.get("best_by_mean") and cid != s.get("best"):
+            role = "best val mean"
         t.add_row(cid, role, _f(s["val"].get(cid)), _f(test))
+    if ens := s.get("ensemble"):
+        t.add_row(f"vote of {len(ens['members'])}", "ensemble", _f(ens["val"]),
+                  _f(ens.get("test")))
     return t
 
 

@@ -22,6 +22,7 @@ from galapagos.errors import (ArchiveError, ConfigError, GalapagosError, Interru
                               TaskError)
 from galapagos.orchestrator.budget import Budget
 from galapagos.orchestrator.config import Config, load_config
+from galapagos.orchestrator.config_search import as_made
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.executors import (Executor, Sandboxes, build_task,
                                               make_executor)
@@ -29,9 +30,8 @@ from galapagos.orchestrator.events import EventBus
 from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
-from galapagos.orchestrator.proposers import (DemoMutation, LiteralMutation, Proposer,
-                                              ReflectiveCodeEdit, ReflectiveMutation,
-                                              RunsAgents, SelfModify, SystemAwareMerge)
+from galapagos.orchestrator.proposers import RunsAgents
+from galapagos.orchestrator.proposers.build import make_proposers
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
 
@@ -75,7 +75,7 @@ def resume_run(archive_path: str | Path, run_id: str, overrides: dict[str, Any] 
     run = archive.get_run(run_id)
     _ensure_free(archive, run["id"])  # before anything is written
     cfg = load_config(None, {**(overrides or {}), "run.archive": str(archive_path)},
-                      base=run["config"])
+                      base=as_made(run["config"]))
     archive.update_run(run["id"], config=cfg.model_dump(mode="json"))
     task, task_key = _load_task(cfg, archive, run["id"], hooks)
     if task_key != run["task_key"]:
@@ -100,24 +100,6 @@ def _prepare(cfg: Config, task: Any, task_key: str, archive: Archive, run_id: st
     return make_executor(cfg, task, task_key, archive, run_id)
 
 
-def _proposers(cfg: Config, llm: LLMClient, task: Any
-               ) -> tuple[dict[str, Proposer], Proposer | None]:
-    p = cfg.proposers
-    mutations: dict[str, Proposer] = {}
-    if "reflective" in p.use and p.weights.get("reflective", 1.0) > 0:
-        mutations["reflective"] = ReflectiveMutation(llm, p.reflective.components)
-    if "demos" in p.use and p.weights.get("demos", 1.0) > 0:
-        mutations["demos"] = DemoMutation(p.demos.max_demos)
-    if "code_edit" in p.use and p.weights.get("code_edit", 1.0) > 0:
-        mutations["code_edit"] = ReflectiveCodeEdit(llm)
-    if "literal" in p.use and p.weights.get("literal", 1.0) > 0:
-        mutations["literal"] = LiteralMutation()
-    if "self_modify" in p.use and p.weights.get("self_modify", 1.0) > 0:
-        mutations["self_modify"] = SelfModify(task)
-    merge = SystemAwareMerge() if "merge" in p.use else None
-    return mutations, merge
-
-
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks, executor: Executor) -> Outcome:
     stop_file = archive.stop_file(run_id)
@@ -132,7 +114,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
         sleep=hooks.sleep, executor=executor)
-    mutations, merge = _proposers(cfg, llm, task)
+    mutations, merge = make_proposers(cfg, llm, task, archive)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
                 mutations=mutations, merge=merge,

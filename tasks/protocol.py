@@ -55,7 +55,9 @@ class TaskContext:
 class Task(Protocol):
     """Optionally, ``objectives = {"tokens": "min", ...}``: keys of ``Result.objectives``
     with their direction, which the frontier kinds other than ``instance`` weigh beside
-    the score (``[selector] objectives`` overrides them)."""
+    the score (``[selector] objectives`` overrides them). Optionally, ``perfect_score``:
+    the most one instance can score, so the loop skips a parent already perfect on its
+    minibatch (``[loop] skip_perfect``)."""
 
     name: str
 

@@ -5,9 +5,11 @@ from galapagos.orchestrator.proposers.code_edit import ReflectiveCodeEdit
 from galapagos.orchestrator.proposers.demos import DemoMutation
 from galapagos.orchestrator.proposers.literal import LiteralMutation
 from galapagos.orchestrator.proposers.merge import SystemAwareMerge
+from galapagos.orchestrator.proposers.pdr import PDR
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, extract_block
 from galapagos.orchestrator.proposers.self_modify import RunsAgents, SelfModify
+from galapagos.orchestrator.proposers.stop import SelfImproving
 
-__all__ = ["DemoMutation", "LiteralMutation", "Proposal", "ProposalContext", "Proposer",
-           "ReflectiveCodeEdit", "ReflectiveMutation", "RunsAgents", "SelfModify",
+__all__ = ["PDR", "DemoMutation", "LiteralMutation", "Proposal", "ProposalContext", "Proposer",
+           "ReflectiveCodeEdit", "ReflectiveMutation", "RunsAgents", "SelfImproving", "SelfModify",
            "SystemAwareMerge", "extract_block"]

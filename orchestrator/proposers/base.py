@@ -12,6 +12,9 @@ from galapagos.archive import Candidate, Evaluation, Frontier
 from galapagos.tasks.protocol import Editable, Instance
 
 
+ROUND_ROBIN = ("reflective", "pdr", "stop")  # proposers that rewrite components in turn
+
+
 @dataclass
 class ProposalContext:
     run_id: str

@@ -1,86 +1,90 @@
 """GEPA's reflective mutation: the LLM reads one component (round robin) with the
-minibatch's inputs, outputs, scores and feedback, and writes a better version of it in a
-fenced block. Empty, truncated or unchanged answers are rejected, never adopted."""
+minibatch's inputs, outputs, scores and feedback, and writes a better version of it.
+Empty, truncated or unchanged answers are rejected, never adopted.
+
+An instruction model gets the request (``style = "instruct"``); a base model gets a
+document to continue (``"completion"``): instruction induction or a notebook of worked
+rewrites, drawn at random per proposal (see ``meta_prompts.py``)."""
 
 from __future__ import annotations
 
 import hashlib
-import re
+from typing import Any, Literal
 
 from galapagos.agents.llm import LLMClient
 from galapagos.archive import Candidate
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
-from galapagos.tasks.protocol import describe_instance
+from galapagos.orchestrator.proposers.meta_prompts import (BUILT_IN, MetaPrompt,
+                                                           extract_block, usable)
 
-PROMPT = """I gave an assistant the following text, the component '{name}' of its prompt:
-```
-{text}
-```
-
-Here are inputs it was given, its outputs, and feedback on each:
-
-{examples}
-
-Read the inputs and the feedback carefully. Work out what the task needs, what went wrong
-and what general rules would make every answer right. Then write a new version of the
-component '{name}' that fixes these failures. Give the new text alone, inside one ``` block.
-```
-"""
+__all__ = ["ReflectiveMutation", "extract_block"]
+Style = Literal["instruct", "completion"]
+LINE_TOKENS = 80  # an instruction is one line; more only wastes a base model's time
 
 
 class ReflectiveMutation:
     name = "reflective"
 
-    def __init__(self, llm: LLMClient, components: list[str] | None = None):
-        self.llm, self.components = llm, components or []
+    def __init__(self, llm: LLMClient, components: list[str] | None = None,
+                 style: Style = "instruct"):
+        self.llm, self.components, self.style = llm, components or [], style
 
-    def pick_component(self, parent: Candidate, cursor: int) -> str:
+    def pick_component(self, parent: Candidate, cursor: int, demos: str | None = None) -> str:
+        """Round robin over the components it may rewrite. A completion-style document
+        writes instructions, so unless named it leaves the demonstrations component to
+        demo mutation."""
         names = [c for c in (self.components or sorted(parent.components))
                  if c in parent.components]
+        if self.style == "completion" and not self.components:
+            names = [c for c in names if c != demos] or names
         return names[cursor % len(names)]
+
+    def meta_prompts(self, ctx: ProposalContext) -> list[MetaPrompt]:
+        """The built-in meta-prompts this style may use on this minibatch."""
+        if self.style == "instruct":
+            return [BUILT_IN["instruct"]]
+        return [m for k in ("induce", "rewrite")
+                if usable(m := BUILT_IN[k], ctx.minibatch)]
 
     def propose(self, ctx: ProposalContext) -> Proposal:
         if not ctx.parent.components:
             return Proposal(self.name, rejected="the parent has no text component to rewrite")
-        name = self.pick_component(ctx.parent, ctx.component_cursor)
-        prompt = PROMPT.format(name=name, text=ctx.parent.components[name],
-                               examples=self._examples(ctx))
-        key = f"{ctx.run_id}:{ctx.iteration}:reflective:" + hashlib.sha256(
-            prompt.encode()).hexdigest()[:16]
-        answer = self.llm.complete(prompt, purpose="reflect", cache_key=key).text
-        text, problem = extract_block(answer)
+        name = self.pick_component(ctx.parent, ctx.component_cursor, ctx.demo_component)
+        metas = self.meta_prompts(ctx)
+        meta = metas[0] if len(metas) == 1 else ctx.rng.choice(metas)
+        return self.rewrite(ctx, name, meta)
+
+    def rewrite(self, ctx: ProposalContext, name: str, meta: MetaPrompt,
+                text: str | None = None, tag: str = "", rotate: int = 0) -> Proposal:
+        """One reflective call with ``meta`` on ``text`` (default: the parent's), the
+        minibatch shown from its ``rotate``-th instance on (another view, another answer)."""
+        old = ctx.parent.components[name] if text is None else text
+        batch = list(ctx.minibatch)
+        batch = batch[rotate % len(batch):] + batch[:rotate % len(batch)] if batch else batch
+        answer, problem = self.ask(ctx, meta.render(name, old, batch, ctx.results), meta, tag)
         if problem:
-            return Proposal(self.name, rejected=problem, note=f"component {name}")
+            return Proposal(self.name, rejected=problem, note=f"component {name} ({meta.key})")
+        return self.child_of(ctx, name, answer, meta.key)
+
+    def child_of(self, ctx: ProposalContext, name: str, text: str, meta_key: str) -> Proposal:
+        """The parent with ``name`` replaced by ``text``, unless that changes nothing."""
         if text.strip() == ctx.parent.components[name].strip():
             return Proposal(self.name, rejected="answer identical to the parent",
-                            note=f"component {name}")
-        child = Candidate({**ctx.parent.components, name: text}, (ctx.parent.id,), self.name,
-                          {"component": name})
-        return Proposal(self.name, child=child, note=f"rewrote {name}")
+                            note=f"component {name} ({meta_key})")
+        child = Candidate({**ctx.parent.components, name: text}, (ctx.parent.id,),
+                          self.name, {"component": name, "meta_prompt": meta_key})
+        return Proposal(self.name, child=child, note=f"rewrote {name} ({meta_key})")
 
-    def _examples(self, ctx: ProposalContext) -> str:
-        parts = []
-        for n, inst in enumerate(ctx.minibatch, 1):
-            ev = ctx.results[inst.id]
-            parts.append(f"### Example {n}\nInput: {describe_instance(inst)}\n"
-                         f"Output: {ev.output}\nScore: {ev.score:g}\nFeedback: {ev.feedback}")
-        return "\n\n".join(parts)
-
-
-def extract_block(answer: str) -> tuple[str, str | None]:
-    """The text of the fenced block in an answer, or why there is none.
-
-    The prompt ends with an opening fence, so a base model simply continues with the new
-    text and closes the fence; a chat model usually opens a fence of its own."""
-    if not answer.strip():
-        return "", "empty answer"
-    body = answer.lstrip()
-    if body.startswith("```"):
-        body = body[3:].split("\n", 1)[1] if "\n" in body else ""
-    match = re.search(r"^(.*?)\n?```", body, flags=re.S)
-    if match is None:
-        return "", "truncated answer (no closing fence)"
-    text = match.group(1).strip("\n")
-    if not text.strip():
-        return "", "empty block"
-    return text, None
+    def ask(self, ctx: ProposalContext, prompt: str, meta: MetaPrompt, tag: str = "",
+            **params: Any) -> tuple[str, str | None]:
+        """The LLM's answer to ``prompt``, read as ``meta`` says; cached per iteration."""
+        key = f"{ctx.run_id}:{ctx.iteration}:{self.name}{tag}:" + hashlib.sha256(
+            prompt.encode()).hexdigest()[:16]
+        if meta.read == "line":  # one line is wanted; a blank line ends it for sure
+            params.setdefault("stop", ["\n\n"])
+            params.setdefault("max_tokens", LINE_TOKENS)
+        answer = self.llm.complete(prompt, purpose="reflect", cache_key=key, **params).text
+        text, problem = meta.extract(answer)
+        if not problem and meta.read == "line" and " ".join(text.split()) in meta.template:
+            return "", "copied the document's own example"
+        return text, problem

@@ -30,6 +30,7 @@ SEED = {INSTRUCTION: "Review sentiment.", DEMOS: "[]"}
 class SentimentTask:
     name = "sentiment"
     objectives = {"tokens": "min"}  # with the score, for frontier kinds
+    perfect_score = 1.0  # the most one instance can score (the loop skips perfect parents)
     demo_component = DEMOS
 
     def __init__(self, llm: LLMClient, data: Path = DATA, limits: dict[str, int] | None = None):

@@ -43,3 +43,27 @@ def test_a_prompt_longer_than_the_context_still_gets_an_answer():
         out = c.complete("word " * words + "\nThe end.", purpose="t")
         assert out.prompt_tokens + out.completion_tokens <= 2048
         assert out.completion_tokens > 0
+
+
+def test_the_base_model_writes_instructions_when_given_documents(tmp_path):
+    """Completion-style reflection with the embedded base model: its answers become
+    children, where the instruction-style request mostly yields nothing usable."""
+    rows = [{"id": f"{s}{k}", "split": s, "input": f"Is {w} a colour?",
+             "answer": "yes" if w in ("red", "blue", "green") else "no",
+             "choices": ["yes", "no"]}
+            for s in ("train", "val") for k, w in enumerate(
+                ["red", "table", "blue", "dog", "green", "chair"])]
+    data = tmp_path / "qa.jsonl"
+    data.write_text("\n".join(__import__("json").dumps(r) for r in rows))
+    kept = {}
+    for style in ("instruct", "completion"):
+        cfg = load_config(None, base={
+            "run": {"archive": str(tmp_path / f"{style}.db")},
+            "task": {"name": "qa", "options": {"data": str(data)}},
+            "llm": {"max_tokens": 120},
+            "proposers": {"use": ["reflective"], "reflective": {"style": style}},
+            "loop": {"skip_perfect": False}, "budget": {"max_iterations": 6}})
+        out = start_run(cfg)
+        events = Archive(out.archive).events(out.run_id, "iteration")
+        kept[style] = sum(1 for e in events if "child_mb" in e["data"])
+    assert kept["completion"] >= 3 and kept["completion"] > kept["instruct"]

@@ -99,6 +99,7 @@ def test_show_lists_the_trade_off_front(tmp_path):
     from galapagos.orchestrator.report import run_facts, show_run
 
     out = start_run(toy_config(tmp_path, selector={"frontier": "hybrid"},
+                               loop={"minibatches": "random"},  # a run where some are beaten
                                budget={"max_iterations": 12}))
     a = Archive(out.archive)
     rows = run_facts(a, out.run_id)["tradeoffs"]

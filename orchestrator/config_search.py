@@ -1,0 +1,167 @@
+"""The search's part of the configuration: the selector, the proposers and the loop."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Strict = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SelectorConfig(BaseModel):
+    model_config = Strict
+    kind: Literal["pareto", "best", "epsilon", "dgm"] = Field(
+        "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
+        "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
+        "probability epsilon a random pool member), 'dgm' (open-ended, as the Darwin Gödel "
+        "Machine: sigmoid of the mean val score times 1/(1 + children)).")
+    epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
+    frontier: Literal["instance", "objective", "hybrid", "cartesian"] = Field(
+        "instance", description="The fronts 'pareto' and merge draw from: one per val "
+        "instance (GEPA's), one per objective (its val mean), both ('hybrid'), or one per "
+        "(instance, objective) ('cartesian').")
+    objectives: dict[str, Literal["min", "max"]] | None = Field(
+        None, description="Objectives besides the score, with their direction, e.g. "
+        "{ tokens = \"min\" }; default: those the task declares.")
+
+
+class ReflectiveConfig(BaseModel):
+    model_config = Strict
+    components: list[str] = Field(default_factory=list, description="Components the "
+                                  "reflective proposer may rewrite, round robin; empty: all.")
+    style: Literal["auto", "instruct", "completion"] = Field(
+        "auto", description="Meta-prompts: 'instruct' asks for a better text; 'completion' "
+        "gives a document to continue (instruction induction from demonstrations, worked "
+        "rewrites), which a base model can do; 'auto': completion when [llm] is a base "
+        "model.")
+
+
+class PDRConfig(BaseModel):
+    model_config = Strict
+    drafts: int = Field(3, ge=2, le=8, description="Reflective drafts written in parallel "
+                        "before one is distilled from them and refined.")
+
+
+class STOPConfig(BaseModel):
+    model_config = Strict
+    every: int = Field(4, ge=1, description="Evolve the meta-prompt every N-th use of the "
+                       "self-improving proposer (STOP).")
+    explore: float = Field(1.0, ge=0, description="UCB exploration weight when picking a "
+                           "meta-prompt by the gains its children reached on minibatches.")
+
+
+class DemosConfig(BaseModel):
+    model_config = Strict
+    max_demos: int = Field(4, ge=1, le=32, description="Most demonstrations in a candidate.")
+
+
+class MergeConfig(BaseModel):
+    model_config = Strict
+    every: int = Field(4, ge=1, description="Try a merge every N-th iteration when two "
+                       "frontier candidates share an ancestor.")
+
+
+MUTATIONS = ("reflective", "demos", "code_edit", "literal", "self_modify", "pdr", "stop")
+
+
+class ProposersConfig(BaseModel):
+    model_config = Strict
+    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal",
+                      "self_modify", "pdr", "stop"]] = Field(
+        default_factory=lambda: ["reflective", "demos", "merge"],
+        description="The proposers in play. Mutations (reflective, demos; for programs "
+        "code_edit, literal; for agent tasks self_modify, where the parent agent edits its "
+        "own code; pdr: parallel drafts, distilled and refined; stop: reflection whose own "
+        "meta-prompt evolves) are drawn by weight; merge runs on its own schedule.")
+    weights: dict[str, float] = Field(default_factory=dict, description="Draw weight per "
+                                      "mutation proposer; missing ones weigh 1.")
+    reflective: ReflectiveConfig = Field(default_factory=ReflectiveConfig)
+    demos: DemosConfig = Field(default_factory=DemosConfig)
+    merge: MergeConfig = Field(default_factory=MergeConfig)
+    pdr: PDRConfig = Field(default_factory=PDRConfig)
+    stop: STOPConfig = Field(default_factory=STOPConfig)
+
+    @field_validator("use")
+    @classmethod
+    def _not_empty(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("name at least one proposer: reflective, demos or merge")
+        return v
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, w in v.items():
+            if k not in MUTATIONS:
+                raise ValueError(f"weights are for {', '.join(MUTATIONS)}, not '{k}'")
+            if w < 0:
+                raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
+        return v
+
+
+class StageConfig(BaseModel):
+    model_config = Strict
+    instances: int = Field(..., gt=0, description="Val instances scored at this stage (a "
+                           "fixed, seeded subset; each stage's includes the one before).")
+    threshold: float = Field(..., description="The mean score a child needs on them to go "
+                             "on to the next stage (or to the full val split).")
+    relative: bool = Field(False, description="threshold is a fraction of the current best "
+                           "candidate's mean on the same instances, not an absolute score.")
+
+
+class LoopConfig(BaseModel):
+    model_config = Strict
+    minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
+    acceptance: Literal["strict", "non_decreasing", "all"] = Field(
+        "strict", description="Accept a child when its minibatch sum beats the parent's "
+        "('strict'), at least ties it ('non_decreasing'), or always once it passed the "
+        "checks before paying ('all': the Darwin Gödel Machine's 'keep every child that "
+        "compiles'; the selector then decides whom to build on).")
+    workers: int = Field(1, ge=1, description="Evaluations run at once, per batch.")
+    in_flight: int = Field(1, ge=1, description="Iterations that select, propose and "
+                           "evaluate at once (K); their outcomes are adopted in iteration "
+                           "order, so a run is the same for a given seed and K.")
+    stages: list[StageConfig] = Field(default_factory=list, description="Staged (cascade) "
+                                      "validation: a child is scored on val stage by stage "
+                                      "and stops at the first threshold it misses. It then "
+                                      "never enters the pool or the frontier (which hold "
+                                      "fully validated candidates only); its partial scores "
+                                      "stay in the archive. Empty: full val at once.")
+    minibatches: Literal["epoch", "random"] = Field(
+        "epoch", description="'epoch': each epoch a new shuffle of train, cut into "
+        "minibatches, so every train instance is seen before any repeats (the gepa "
+        "library's default); 'random': an independent sample each iteration.")
+    skip_perfect: bool = Field(True, description="With strict acceptance, skip an "
+                               "iteration whose parent is already perfect on its minibatch "
+                               "(no child could beat it): no LLM call, no child evaluation. "
+                               "Needs the task's perfect_score.")
+    final: Literal["mean", "lcb"] = Field(
+        "lcb", description="How the best candidate is chosen among those scored on val: "
+        "the highest mean, or the highest lower confidence bound (mean minus z standard "
+        "errors of the per-instance scores), which a lucky candidate rarely wins on few "
+        "instances.")
+    z: float = Field(1.0, ge=0, description="Standard errors subtracted for 'lcb'.")
+    ensemble: int = Field(5, ge=0, description="Also report an ensemble of the top N "
+                          "frontier members (majority vote of their outputs per instance) "
+                          "beside the single best, on val and test; 0: none.")
+    infra_retries: int = Field(2, ge=0, description="Retries of an evaluation that met an "
+                               "infrastructure fault (Docker, a model's API); if it persists "
+                               "the run stops as failed, and resume re-does it.")
+    infra_backoff_s: float = Field(2.0, ge=0, description="First wait before such a retry; "
+                                   "doubles each time.")
+
+
+# What runs made before a key existed did; a resume keeps it, so it continues exactly.
+BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
+          ("loop", "final"): "mean", ("proposers", "reflective", "style"): "instruct"}
+
+
+def as_made(config: dict) -> dict:
+    """A stored run configuration with the keys it predates set to what the run did."""
+    for path, value in BEFORE.items():
+        node = config
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node.setdefault(path[-1], value)
+    return config

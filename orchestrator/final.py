@@ -1,0 +1,97 @@
+"""What a finished run reports: the final choice, the test scores, and the ensemble.
+
+Val has few instances, so the candidate with the best val mean is often a lucky one. Two
+guards: ``[loop] final = "lcb"`` chooses by a lower confidence bound (mean minus z standard
+errors of its per-instance val scores) instead of the mean; and an ensemble of the top
+frontier members (a majority vote of their outputs per instance, ties to the better-ranked
+member) is reported beside the single best. The vote's score on an instance is the score of
+a member that gave the winning output, so it holds for tasks whose score is a function of
+the output. Test is scored only here, after every choice is made."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from galapagos.archive import Evaluation
+
+if TYPE_CHECKING:
+    from galapagos.orchestrator.loop import Loop
+    from galapagos.orchestrator.state import LoopState
+
+TEST_FRONTIER_MAX = 5  # frontier members scored on test besides the best and the seed
+LCB_POOL = 10          # candidates, best val means first, that "lcb" weighs
+
+
+def lcb(scores: Sequence[float], z: float) -> float:
+    n = len(scores)
+    if n == 0:
+        return -math.inf
+    mean = sum(scores) / n
+    var = sum((s - mean) ** 2 for s in scores) / (n - 1) if n > 1 else 0.0
+    return mean - z * math.sqrt(var / n)
+
+
+def vote(members: Sequence[str], evals: dict[str, dict[str, Evaluation]],
+         instance_ids: Sequence[str]) -> dict[str, float]:
+    """Per instance, the score of the output most members gave (ties: the first member's)."""
+    out: dict[str, float] = {}
+    for iid in instance_ids:
+        counts: dict[str, list[Evaluation]] = {}
+        for cid in members:
+            ev = evals[cid][iid]
+            counts.setdefault(" ".join(ev.output.split()).lower(), []).append(ev)
+        out[iid] = max(counts.values(), key=len)[0].score  # of equal counts, the first formed
+    return out
+
+
+def ranked(loop: "Loop") -> list[str]:
+    means = loop.frontier.means
+    return sorted(loop.frontier.frequencies(), key=lambda c: (-means.get(c, 0), c))
+
+
+def final_choice(loop: "Loop", best: str) -> str:
+    if loop.cfg.loop.final == "mean":
+        return best
+    means = loop.frontier.means
+    pool = sorted(means, key=lambda c: (-means[c], c))[:LCB_POOL]
+    ids = [i.id for i in loop.splits["val"]]
+    bounds = {c: lcb([e.score for e in loop.archive.cached_evaluations(
+        loop.evaluator.task_key, c, ids, "val").values()], loop.cfg.loop.z) for c in pool}
+    return max(pool, key=lambda c: (bounds[c], means[c], c == best)) if pool else best
+
+
+def test_scores(loop: "Loop", chosen: Sequence[str]) -> dict[str, dict[str, Evaluation]]:
+    if not loop.splits["test"]:
+        return {}
+    return {cid: loop.evaluator.run(loop.archive.get_candidate(cid), loop.splits["test"],
+                                    "test", enforce_budget=False) for cid in chosen}
+
+
+def ensemble(loop: "Loop", members: list[str], test: dict[str, dict[str, Evaluation]]
+             ) -> dict[str, Any] | None:
+    if len(members) < 3:  # a vote needs three
+        return None
+    val_ids = [i.id for i in loop.splits["val"]]
+    val = {c: loop.archive.cached_evaluations(loop.evaluator.task_key, c, val_ids, "val")
+           for c in members}
+    v = vote(members, val, val_ids)
+    out: dict[str, Any] = {"members": members, "val": sum(v.values()) / max(len(v), 1)}
+    if test:
+        t = vote(members, test, [i.id for i in loop.splits["test"]])
+        out["test"] = sum(t.values()) / max(len(t), 1)
+    return out
+
+
+def summarize(loop: "Loop", state: "LoopState", seed: str) -> dict[str, Any]:
+    order = ranked(loop)
+    best = final_choice(loop, state["best"])  # type: ignore[arg-type]
+    members = order[:loop.cfg.loop.ensemble]
+    chosen = list(dict.fromkeys([best, seed, *order[:TEST_FRONTIER_MAX], *members]))
+    test = test_scores(loop, chosen)
+    return {"best": best, "best_by_mean": state["best"], "seed": seed,
+            "val": {c: loop.frontier.means.get(c) for c in chosen},
+            "test": {c: sum(e.score for e in ev.values()) / max(len(ev), 1)
+                     for c, ev in test.items()},
+            "frontier": order, "ensemble": ensemble(loop, members, test)}

@@ -1,0 +1,153 @@
+"""STOP (self-taught optimizer): the reflective proposer's own meta-prompt is a candidate.
+
+A population of meta-prompts (the built-ins of the reflection style, then their
+descendants) lives in the archive. Each proposal picks one by UCB on the gains its
+children reached: child minus parent on the train minibatch (a proposal with no child
+gains 0), so nothing but train data scores a meta-prompt. Every ``every``-th use, the best
+one is improved into a new meta-candidate:
+
+- with an instruction model, the LLM rewrites the template (it must keep its slots);
+- with a base model, the best notebook template learns from the run: the rewrite that
+  gained most so far is added to its worked examples (a notebook that writes itself).
+
+Each child records the meta-prompt that made it (candidate meta ``meta_prompt``)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import replace
+
+from galapagos.archive import Archive, MetaRecord
+from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
+from galapagos.orchestrator.proposers.meta_prompts import MetaPrompt, usable
+from galapagos.orchestrator.proposers.reflective import ReflectiveMutation
+
+IMPROVE = MetaPrompt("improve", """This template is given to a model, with its slots in \
+braces filled in, to make it improve one part of a prompt:
+<template>
+{template}
+</template>
+
+Children made with it gained {gain} on average on their minibatches. Write a better \
+template: clearer about what makes an answer right, equally general. Keep the slots {text} \
+and {examples} exactly as they are. Give the template alone, between the same tags.
+<template>
+""", "tagged")
+LAST_ENTRY = "\nInstruction: {text}\nMistakes:"
+
+
+def meta_id(template: str) -> str:
+    return "m" + hashlib.sha256(template.encode()).hexdigest()[:10]
+
+
+class SelfImproving:
+    name = "stop"
+
+    def __init__(self, reflective: ReflectiveMutation, archive: Archive, every: int = 4,
+                 explore: float = 1.0):
+        self.reflective, self.archive = reflective, archive
+        self.every, self.explore = every, explore
+
+    def propose(self, ctx: ProposalContext) -> Proposal:
+        if not ctx.parent.components:
+            return Proposal(self.name, rejected="the parent has no text component to rewrite")
+        metas = self._population(ctx)
+        gains = self._gains(ctx)
+        uses = sum(len(g) for g in gains.values())
+        if uses and uses % self.every == 0:
+            metas.append(self._improve(ctx, metas, gains))
+        meta = max(metas, key=lambda m: self._ucb(gains.get(m.key, []), uses))
+        name = self.reflective.pick_component(ctx.parent, ctx.component_cursor,
+                                                 ctx.demo_component)
+        prop = self.reflective.rewrite(ctx, name, meta, tag=":stop")
+        prop.proposer = self.name
+        if prop.child:
+            prop.child = replace(prop.child, proposer=self.name)
+        return prop
+
+    def _population(self, ctx: ProposalContext) -> list[MetaPrompt]:
+        for m in self.reflective.meta_prompts(ctx):  # the built-ins, recorded once
+            self.archive.add_meta_prompt(ctx.run_id, MetaRecord(
+                meta_id(m.template), m.template, m.read, None, 0))
+        return [MetaPrompt(r.id, r.template, r.read)  # type: ignore[arg-type]
+                for r in self.archive.meta_prompts(ctx.run_id, before=ctx.iteration)
+                if usable(MetaPrompt(r.id, r.template), ctx.minibatch)]
+
+    def _gains(self, ctx: ProposalContext) -> dict[str, list[float]]:
+        """Per meta-prompt, the minibatch gain of each proposal it made (train only)."""
+        gains: dict[str, list[float]] = {}
+        for e in self.archive.events(ctx.run_id, "iteration"):
+            d = e["data"]
+            if e["iteration"] >= ctx.iteration or d.get("proposer") != self.name:
+                continue
+            key = self._maker(d)
+            if key:
+                gain = d["child_mb"] - d["parent_mb"] if "child_mb" in d else 0.0
+                gains.setdefault(key, []).append(gain)
+        return gains
+
+    def _maker(self, data: dict) -> str | None:
+        if data.get("child"):
+            return self.archive.get_candidate(data["child"]).meta.get("meta_prompt")
+        found = re.search(r"\((m[0-9a-f]{10})\)$", data.get("note", ""))
+        return found.group(1) if found else None
+
+    def _ucb(self, gains: list[float], uses: int) -> float:
+        if not gains:
+            return math.inf  # every meta-prompt is tried once
+        bonus = self.explore * math.sqrt(math.log(max(uses, 1) + 1) / len(gains))
+        return sum(gains) / len(gains) + bonus
+
+    def _improve(self, ctx: ProposalContext, metas: list[MetaPrompt],
+                 gains: dict[str, list[float]]) -> MetaPrompt:
+        growable = [m for m in metas if m.read == "fenced" or LAST_ENTRY in m.template]
+        if not growable:
+            return metas[0]
+        best = max(growable, key=lambda m: _mean(gains.get(m.key, [])))
+        template = (self._llm_rewrite(ctx, best, _mean(gains.get(best.key, [])))
+                    if best.read == "fenced" else self._learn(ctx, best, gains))
+        if template is None or template == best.template:
+            return best
+        new = MetaPrompt(meta_id(template), template, best.read)
+        self.archive.add_meta_prompt(ctx.run_id, MetaRecord(new.key, template, new.read,
+                                                            best.key, ctx.iteration))
+        return new
+
+    def _llm_rewrite(self, ctx: ProposalContext, best: MetaPrompt, gain: float) -> str | None:
+        prompt = IMPROVE.template.replace("{gain}", f"{gain:+.3g}").replace(
+            "{template}", best.template)
+        text, problem = self.reflective.ask(ctx, prompt, IMPROVE, ":meta")
+        if problem or "{text}" not in text or "{examples}" not in text:
+            return None
+        return text + "\n"
+
+    def _learn(self, ctx: ProposalContext, best: MetaPrompt,
+               gains: dict[str, list[float]]) -> str | None:
+        """A notebook template gains the run's most successful rewrite as an example."""
+        step = self._best_step(ctx)
+        if step is None:
+            return None
+        old, new, gain = step
+        entry = (f"\nInstruction: {' '.join(old.split())}\nMistakes: the answers were wrong "
+                 f"on part of the examples.\nImproved instruction: {' '.join(new.split())}\n")
+        return best.template.replace(LAST_ENTRY, entry + LAST_ENTRY, 1)
+
+    def _best_step(self, ctx: ProposalContext) -> tuple[str, str, float] | None:
+        best: tuple[str, str, float] | None = None
+        for e in self.archive.events(ctx.run_id, "iteration"):
+            d = e["data"]
+            if e["iteration"] >= ctx.iteration or not d.get("child") or "child_mb" not in d:
+                continue
+            gain = d["child_mb"] - d["parent_mb"]
+            child = self.archive.get_candidate(d["child"])
+            name = child.meta.get("component")
+            if gain > 0 and name and (best is None or gain > best[2]):
+                parent = self.archive.get_candidate(d["parent"])
+                best = (parent.components.get(name, ""), child.components[name], gain)
+        return best
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

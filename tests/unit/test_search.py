@@ -1,0 +1,130 @@
+"""Search quality features: epoch-shuffled minibatches, skipping a perfect parent, the
+final choice by a lower confidence bound, and the frontier ensemble."""
+
+import math
+
+import pytest
+
+from galapagos.archive import Archive, Evaluation
+from galapagos.orchestrator.config_search import as_made
+from galapagos.orchestrator.final import lcb, vote
+from galapagos.orchestrator.loop import SKIPPED
+from galapagos.orchestrator.minibatch import epoch_minibatch
+from galapagos.orchestrator.runner import start_run
+from tests.conftest import toy_config
+
+IDS = [f"t{i}" for i in range(30)]
+
+
+@pytest.mark.parametrize("n,k", [(30, 4), (30, 5), (7, 3), (3, 5)])
+def test_every_instance_is_seen_before_any_repeats(n, k):
+    ids = IDS[:n]
+    seen: list[str] = []
+    for it in range(1, 40):
+        batch = epoch_minibatch(ids, k, it, seed=0)
+        assert len(batch) == min(k, n) == len(set(batch))
+        seen += batch
+    per_epoch = -(-n // min(k, n)) * min(k, n)
+    for start in range(0, len(seen) - per_epoch + 1, per_epoch):
+        assert set(seen[start:start + n]) == set(ids)  # each epoch covers all, first n fresh
+    assert epoch_minibatch(ids, k, 5, seed=0) == epoch_minibatch(list(reversed(ids)), k, 5, 0)
+    assert [epoch_minibatch(ids, k, i, 1) for i in (1, 2)] != \
+        [epoch_minibatch(ids, k, i, 0) for i in (1, 2)] or n <= k
+
+
+def test_a_run_draws_epoch_minibatches(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"max_iterations": 3},
+                               loop={"minibatch_size": 4}))  # 3 iterations: one epoch
+    a = Archive(out.archive)
+    seen = {r["instance_id"] for r in a.db.query(
+        "select instance_id from evaluations where split = 'train'")}
+    assert seen == {f"train-{k}" for k in range(12)}
+
+
+def test_a_perfect_parent_is_skipped_without_an_llm_call(tmp_path):
+    perfect = '{"answer": "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"}'
+    out = start_run(toy_config(tmp_path, task={"options": {"seed": perfect, "perfect": True}},
+                               proposers={"use": ["reflective"]},
+                               budget={"max_iterations": 3}))
+    a = Archive(out.archive)
+    events = [e["data"] for e in a.events(out.run_id, "iteration")]
+    assert [e["reason"] for e in events] == [SKIPPED] * 3
+    assert not [c for c in a.llm_calls(out.run_id) if c["purpose"] == "reflect"]
+    calls = a.metric_calls_by_split(out.run_id)
+    assert calls.get("train", 0) == 12  # the parent's minibatches only: no child was scored
+
+
+def test_lcb_and_vote():
+    assert lcb([1, 1, 1, 1], 1.0) == 1.0
+    assert lcb([1, 0, 1, 0], 1.0) == pytest.approx(0.5 - math.sqrt(1 / 3 / 4))
+    assert lcb([], 1.0) == -math.inf
+    assert lcb([0.9, 0.9], 2.0) > lcb([1.0, 0.8], 2.0)  # the steady one wins on a par mean
+
+    def ev(c, i, out, score):
+        return Evaluation(c, i, "val", score, out)
+    evals = {"a": {"x": ev("a", "x", "Yes", 1.0), "y": ev("a", "y", "no", 0.0)},
+             "b": {"x": ev("b", "x", "no", 0.0), "y": ev("b", "y", "yes", 1.0)},
+             "c": {"x": ev("c", "x", " yes ", 1.0), "y": ev("c", "y", "maybe", 0.0)}}
+    assert vote(["a", "b", "c"], evals, ["x", "y"]) == {"x": 1.0, "y": 0.0}  # y: a 3-way tie
+    assert vote(["b", "a", "c"], evals, ["x", "y"]) == {"x": 1.0, "y": 1.0}  # goes to b
+
+
+def test_the_summary_reports_the_ensemble_and_the_final_choice(tmp_path):
+    out = start_run(toy_config(tmp_path, budget={"max_iterations": 16},
+                               selector={"frontier": "cartesian"},  # keeps three here
+                               proposers={"use": ["reflective", "demos"]}))
+    s = out.summary
+    assert s["best"] in s["test"] and s["best_by_mean"] in s["val"]
+    ens = s["ensemble"]
+    assert len(s["frontier"]) >= 3
+    if len(s["frontier"]) >= 3:
+        members = s["frontier"][:5]
+        assert ens["members"] == members and set(members) <= set(s["test"])
+        a = Archive(out.archive)
+        key = a.get_run(out.run_id)["task_key"]
+        val_ids = [f"val-{k}" for k in range(12)]
+        evals = {c: a.cached_evaluations(key, c, val_ids, "val") for c in members}
+        assert ens["val"] == pytest.approx(sum(vote(members, evals, val_ids).values()) / 12)
+        from rich.console import Console
+
+        from galapagos.orchestrator.report import show_run
+        console = Console(width=200, record=True)
+        console.print(show_run(a, out.run_id))
+        assert "ensemble" in console.export_text()
+    else:
+        assert ens is None
+
+
+def test_runs_made_before_the_new_keys_resume_as_they_ran():
+    old = {"loop": {"minibatch_size": 4}, "proposers": {"use": ["reflective"]}}
+    made = as_made(old)
+    assert made["loop"]["minibatches"] == "random" and made["loop"]["skip_perfect"] is False
+    assert made["loop"]["final"] == "mean"
+    assert made["proposers"]["reflective"]["style"] == "instruct"
+    new = as_made({"loop": {"minibatches": "epoch"}})
+    assert new["loop"]["minibatches"] == "epoch"
+
+
+def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
+    from types import SimpleNamespace
+
+    from galapagos.archive import Frontier
+    from galapagos.orchestrator.final import final_choice
+    from galapagos.tasks.protocol import Instance
+
+    a = Archive(tmp_path / "a.db")
+    val = [Instance(f"v{k}", "val", "x") for k in range(6)]
+    scores = {"lucky": [1, 1, 1, 1, 0.1, 0.1], "steady": [0.7] * 6}  # means 0.70 and 0.70
+    scores["lucky"][0] = 1.05  # a hair ahead on the mean
+    for cid, ss in scores.items():
+        for inst, s in zip(val, ss, strict=True):
+            a.record_evaluation("r", "k", Evaluation(cid, inst.id, "val", s))
+    frontier = Frontier.from_scores({c: dict(zip([i.id for i in val], ss, strict=True))
+                                     for c, ss in scores.items()})
+    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="lcb", z=1.0)),
+                           frontier=frontier, splits={"val": val}, archive=a,
+                           evaluator=SimpleNamespace(task_key="k"))
+    assert frontier.means["lucky"] > frontier.means["steady"]
+    assert final_choice(loop, "lucky") == "steady"
+    loop.cfg.loop.final = "mean"
+    assert final_choice(loop, "lucky") == "lucky"
