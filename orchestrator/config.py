@@ -37,6 +37,9 @@ class SandboxConfig(BaseModel):
     backend: Literal["docker", "process"] = Field(
         "docker", description="'docker' (hardened containers, the default and the only "
         "security boundary) or 'process' (a subprocess with rlimits: trusted code only).")
+    image: Literal["base", "train"] = Field(
+        "base", description="The Docker image runs start in: 'base' (Debian with python3) or "
+        "'train' (base plus NumPy, for training tasks); each is built once, locally.")
     concurrency: int = Field(2, ge=1, description="Sandboxed runs at once.")
     pool_size: int = Field(4, ge=0, description="Warm containers kept per image and limits.")
     fresh: bool = Field(False, description="A new container for every run instead of the "

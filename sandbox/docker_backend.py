@@ -26,7 +26,7 @@ from galapagos.errors import GPUUnavailable, SandboxError
 from galapagos.sandbox import containers
 from galapagos.sandbox.channel import ChannelTimeout
 from galapagos.sandbox.gpu import GPUAllocator, visible_gpus
-from galapagos.sandbox.images import ensure_base
+from galapagos.sandbox.images import RECIPES, ensure_base
 from galapagos.sandbox.pool import WarmPool
 from galapagos.sandbox.reaper import owner_label, reap
 from galapagos.sandbox.spec import Limits, RunRequest, RunResult
@@ -59,7 +59,8 @@ class DockerSandbox:
                  labels: dict[str, str] | None = None, client: Any = None):
         self.client = client or docker_client()
         reap(self.client)  # orphans of orchestrators that died (kill -9) go first
-        self.image = image or ensure_base(self.client)
+        self.image = (ensure_base(self.client, RECIPES[image or "base"])
+                      if (image or "base") in RECIPES else image)  # a recipe, or a tag
         self.allow_cpu_fallback, self.always_fresh = allow_cpu_fallback, fresh
         self.labels = dict(labels or {})  # on every container (e.g. the run's id)
         self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)

@@ -28,14 +28,24 @@ IDLE_UID = 65534     # the container's idle process, and the grader of two-party
 
 @dataclass(frozen=True)
 class BaseRecipe:
+    """A root image: Debian packages installed into the rootfs by debootstrap."""
+
     suite: str = "bookworm"
     packages: tuple[str, ...] = ("python3",)
     mirror: str = ""
+    name: str = "base"
 
     def tag(self) -> str:
         h = hashlib.sha256("|".join([RECIPE_VERSION, self.suite, ",".join(self.packages),
                                      *(f.read_text() for f in BAKED)]).encode()).hexdigest()[:12]
-        return f"galapagos/base:{h}"
+        return f"galapagos/{self.name}:{h}"
+
+
+# The images a task may run in ([task.sandbox] image). "train" adds NumPy for training
+# tasks: Debian's build (about 20 MB installed with its BLAS), where PyTorch would add
+# gigabytes; the GPU machine's process backend brings its own PyTorch.
+RECIPES = {"base": BaseRecipe(),
+           "train": BaseRecipe(name="train", packages=("python3", "python3-numpy"))}
 
 
 @dataclass(frozen=True)
@@ -91,19 +101,20 @@ def ensure_base(client: Any, recipe: BaseRecipe | None = None, log: Any = print)
         raise ImageBuildError(
             "Building the sandbox base image needs debootstrap. On Debian: `apt-get install "
             "debootstrap` (scripts/setup.sh --docker does it), then `galapagos sandbox build`.")
-    log(f"building {tag} with debootstrap (about a minute)…")
+    log(f"building {tag} with debootstrap (a minute or two)…")
     with tempfile.TemporaryDirectory(prefix="galapagos-rootfs-") as tmp:
         root = Path(tmp) / "rootfs"
         _debootstrap(recipe, root)
         _customise(root)
         _import(client, root, tag)
-    _prune_old_bases(client, keep=tag)
+    _prune_old_bases(client, keep=tag, name=recipe.name)
     return tag
 
 
-def _prune_old_bases(client: Any, keep: str) -> None:
-    """Superseded base images (an older recipe or supervisor) only take disk space."""
-    for image in client.images.list(name="galapagos/base"):
+def _prune_old_bases(client: Any, keep: str, name: str = "base") -> None:
+    """Superseded images of this recipe (an older package set or supervisor) only take
+    disk space; other recipes' images stay."""
+    for image in client.images.list(name=f"galapagos/{name}"):
         for tag in image.tags:
             if tag != keep:
                 try:

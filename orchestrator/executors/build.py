@@ -29,7 +29,10 @@ def build_task(cfg: Config, run_id: str, log: CallLog | None, sandbox: Callable[
     task = load_task(cfg.task.name, TaskContext(
         options=dict(cfg.task.options), llm=task_llm, sandbox=sandbox,
         limits=cfg.task.sandbox.limits(), run_id=run_id))
-    key = hashlib.sha256(f"{cfg.task.name}|{task.fingerprint()}".encode()).hexdigest()[:16]
+    image = cfg.task.sandbox.image  # another image, other libraries: other scores
+    key = hashlib.sha256((f"{cfg.task.name}|{task.fingerprint()}"
+                          + ("" if image == "base" else f"|image={image}")).encode()
+                         ).hexdigest()[:16]
     return task, key
 
 
@@ -51,7 +54,7 @@ class Sandboxes:
                 box.append(make_sandbox(
                     s.backend, concurrency=s.concurrency, share_gpus=s.share_gpus,
                     allow_cpu_fallback=s.allow_cpu_fallback, pool_size=s.pool_size,
-                    fresh=s.fresh, labels={"galapagos.run": run_id}))
+                    fresh=s.fresh, image=s.image, labels={"galapagos.run": run_id}))
                 self.made.append(box[0])
             return box[0]
 
