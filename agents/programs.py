@@ -8,6 +8,7 @@ so a proposer that writes them as plain text still yields a usable prompt.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 INSTRUCTION, DEMOS = "instruction", "demos"
@@ -39,3 +40,24 @@ def render_fewshot(components: dict[str, str], query: str, *, input_label: str,
         parts += [f"{input_label}: {d['input']}\n{output_label}: {d['output']}" for d in demos]
     parts.append(f"{input_label}: {query}\n{output_label}:")
     return "\n\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A model's one-line answer to a few-shot program, with what it cost."""
+
+    text: str
+    prompt_chars: int
+    objectives: dict[str, float]  # tokens and latency, as Result.objectives holds them
+
+
+def answer_fewshot(llm: Any, components: dict[str, str], query: str, *, input_label: str,
+                   output_label: str, max_tokens: int) -> Answer:
+    """The greedy answer of the model under evaluation (an ``LLMClient``), cut at a line."""
+    prompt = render_fewshot(components, query, input_label=input_label,
+                            output_label=output_label)
+    out = llm.complete(prompt, purpose="task", temperature=0.0, max_tokens=max_tokens,
+                       stop=["\n"])
+    return Answer(out.text.strip(), len(prompt),
+                  {"tokens": out.prompt_tokens + out.completion_tokens,
+                   "latency_s": out.latency_s})

@@ -59,8 +59,8 @@ class DockerSandbox:
                  labels: dict[str, str] | None = None, client: Any = None):
         self.client = client or docker_client()
         reap(self.client)  # orphans of orchestrators that died (kill -9) go first
-        self.image = (ensure_base(self.client, RECIPES[image or "base"])
-                      if (image or "base") in RECIPES else image)  # a recipe, or a tag
+        image = image or "base"  # a recipe's name, or an image tag
+        self.image = ensure_base(self.client, RECIPES[image]) if image in RECIPES else image
         self.allow_cpu_fallback, self.always_fresh = allow_cpu_fallback, fresh
         self.labels = dict(labels or {})  # on every container (e.g. the run's id)
         self.gpus = GPUAllocator(visible_gpus() if gpus is None else gpus, share_gpus)

@@ -59,8 +59,8 @@ class ReflectiveMutation:
         """One reflective call with ``meta`` on ``text`` (default: the parent's), the
         minibatch shown from its ``rotate``-th instance on (another view, another answer)."""
         old = ctx.parent.components[name] if text is None else text
-        batch = list(ctx.minibatch)
-        batch = batch[rotate % len(batch):] + batch[:rotate % len(batch)] if batch else batch
+        k = rotate % max(len(ctx.minibatch), 1)
+        batch = [*ctx.minibatch[k:], *ctx.minibatch[:k]]
         answer, problem = self.ask(ctx, meta.render(name, old, batch, ctx.results), meta, tag)
         if problem:
             return Proposal(self.name, rejected=problem, note=f"component {name} ({meta.key})")

@@ -54,10 +54,11 @@ class SelfImproving:
         if not ctx.parent.components:
             return Proposal(self.name, rejected="the parent has no text component to rewrite")
         metas = self._population(ctx)
-        gains = self._gains(ctx)
+        history = self._history(ctx)
+        gains = self._gains(history)
         uses = sum(len(g) for g in gains.values())
         if uses and uses % self.every == 0:
-            metas.append(self._improve(ctx, metas, gains))
+            metas.append(self._improve(ctx, metas, gains, history))
         meta = max(metas, key=lambda m: self._ucb(gains.get(m.key, []), uses))
         name = self.reflective.pick_component(ctx.parent, ctx.component_cursor,
                                                  ctx.demo_component)
@@ -71,16 +72,20 @@ class SelfImproving:
         for m in self.reflective.meta_prompts(ctx):  # the built-ins, recorded once
             self.archive.add_meta_prompt(ctx.run_id, MetaRecord(
                 meta_id(m.template), m.template, m.read, None, 0))
-        return [MetaPrompt(r.id, r.template, r.read)  # type: ignore[arg-type]
-                for r in self.archive.meta_prompts(ctx.run_id, before=ctx.iteration)
-                if usable(MetaPrompt(r.id, r.template), ctx.minibatch)]
+        metas = [MetaPrompt(r.id, r.template, r.read)  # type: ignore[arg-type]
+                 for r in self.archive.meta_prompts(ctx.run_id, before=ctx.iteration)]
+        return [m for m in metas if usable(m, ctx.minibatch)]
 
-    def _gains(self, ctx: ProposalContext) -> dict[str, list[float]]:
+    def _history(self, ctx: ProposalContext) -> list[dict]:
+        """The earlier iterations' outcomes (train minibatch scores, never val's use)."""
+        return [e["data"] for e in self.archive.events(ctx.run_id, "iteration")
+                if e["iteration"] < ctx.iteration]
+
+    def _gains(self, history: list[dict]) -> dict[str, list[float]]:
         """Per meta-prompt, the minibatch gain of each proposal it made (train only)."""
         gains: dict[str, list[float]] = {}
-        for e in self.archive.events(ctx.run_id, "iteration"):
-            d = e["data"]
-            if e["iteration"] >= ctx.iteration or d.get("proposer") != self.name:
+        for d in history:
+            if d.get("proposer") != self.name:
                 continue
             key = self._maker(d)
             if key:
@@ -101,13 +106,13 @@ class SelfImproving:
         return sum(gains) / len(gains) + bonus
 
     def _improve(self, ctx: ProposalContext, metas: list[MetaPrompt],
-                 gains: dict[str, list[float]]) -> MetaPrompt:
+                 gains: dict[str, list[float]], history: list[dict]) -> MetaPrompt:
         growable = [m for m in metas if m.read == "fenced" or LAST_ENTRY in m.template]
         if not growable:
             return metas[0]
         best = max(growable, key=lambda m: _mean(gains.get(m.key, [])))
         template = (self._llm_rewrite(ctx, best, _mean(gains.get(best.key, [])))
-                    if best.read == "fenced" else self._learn(ctx, best, gains))
+                    if best.read == "fenced" else self._learn(best, history))
         if template is None or template == best.template:
             return best
         new = MetaPrompt(meta_id(template), template, best.read)
@@ -123,10 +128,9 @@ class SelfImproving:
             return None
         return text + "\n"
 
-    def _learn(self, ctx: ProposalContext, best: MetaPrompt,
-               gains: dict[str, list[float]]) -> str | None:
+    def _learn(self, best: MetaPrompt, history: list[dict]) -> str | None:
         """A notebook template gains the run's most successful rewrite as an example."""
-        step = self._best_step(ctx)
+        step = self._best_step(history)
         if step is None:
             return None
         old, new, gain = step
@@ -134,11 +138,10 @@ class SelfImproving:
                  f"on part of the examples.\nImproved instruction: {' '.join(new.split())}\n")
         return best.template.replace(LAST_ENTRY, entry + LAST_ENTRY, 1)
 
-    def _best_step(self, ctx: ProposalContext) -> tuple[str, str, float] | None:
+    def _best_step(self, history: list[dict]) -> tuple[str, str, float] | None:
         best: tuple[str, str, float] | None = None
-        for e in self.archive.events(ctx.run_id, "iteration"):
-            d = e["data"]
-            if e["iteration"] >= ctx.iteration or not d.get("child") or "child_mb" not in d:
+        for d in history:
+            if not d.get("child") or "child_mb" not in d:
                 continue
             gain = d["child_mb"] - d["parent_mb"]
             child = self.archive.get_candidate(d["child"])

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.llm import LLMClient
-from galapagos.agents.programs import DEMOS, INSTRUCTION, render_fewshot
+from galapagos.agents.programs import DEMOS, INSTRUCTION, answer_fewshot
 from galapagos.errors import TaskError
 from galapagos.tasks.protocol import Instance, Result, TaskContext
 
@@ -67,18 +67,14 @@ class QATask:
         return f"qa:{digest}:{self.llm.model}:t0:max{self.max_tokens}"
 
     def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
-        prompt = render_fewshot(candidate, instance.input, input_label="Question",
-                                output_label="Answer")
-        out = self.llm.complete(prompt, purpose="task", temperature=0.0,
-                                max_tokens=self.max_tokens, stop=["\n"])
-        answer = first_line(out.text)
+        ans = answer_fewshot(self.llm, candidate, instance.input, input_label="Question",
+                             output_label="Answer", max_tokens=self.max_tokens)
+        answer = first_line(ans.text)
         ok = matches(answer, self.accepted.get(instance.id, [instance.expected]))
         feedback = "Correct." if ok else (
             f"Expected {instance.expected!r} but the answer was {answer!r}.")
         return Result(score=1.0 if ok else 0.0, output=answer, feedback=feedback,
-                      trace={"prompt_chars": len(prompt)},
-                      objectives={"tokens": out.prompt_tokens + out.completion_tokens,
-                                  "latency_s": out.latency_s})
+                      trace={"prompt_chars": ans.prompt_chars}, objectives=ans.objectives)
 
 
 def question(row: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.llm import LLMClient
-from galapagos.agents.programs import DEMOS, INSTRUCTION, render_fewshot
+from galapagos.agents.programs import DEMOS, INSTRUCTION, answer_fewshot
 from galapagos.errors import TaskError
 from galapagos.tasks.protocol import Instance, Result, TaskContext
 
@@ -48,20 +48,16 @@ class SentimentTask:
         return f"sentiment:{digest}:{self.llm.model}:t0:max3"
 
     def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
-        prompt = render_fewshot(candidate, instance.input, input_label="Review",
-                                output_label="Sentiment")
-        out = self.llm.complete(prompt, purpose="task", temperature=0.0, max_tokens=3,
-                                stop=["\n"])
-        answer = out.text.strip()
+        ans = answer_fewshot(self.llm, candidate, instance.input, input_label="Review",
+                             output_label="Sentiment", max_tokens=3)
+        answer = ans.text
         word = answer.split()[0].strip(".,:;!\"'").lower() if answer else ""
         ok = word == instance.expected
         feedback = ("Correct." if ok else
                     f"Expected '{instance.expected}' but the answer was {answer!r}; the answer "
                     "must be exactly one word, 'positive' or 'negative'.")
         return Result(score=1.0 if ok else 0.0, output=answer, feedback=feedback,
-                      trace={"prompt_chars": len(prompt)},
-                      objectives={"tokens": out.prompt_tokens + out.completion_tokens,
-                                  "latency_s": out.latency_s})
+                      trace={"prompt_chars": ans.prompt_chars}, objectives=ans.objectives)
 
 
 def _read(path: Path, limits: dict[str, int]) -> list[Instance]:

@@ -121,8 +121,9 @@ def test_stop_records_meta_candidates_and_which_made_each_child(tmp_path):
     made = {a.get_candidate(r["candidate_id"]).meta.get("meta_prompt")
             for r in a.run_candidates(out.run_id) if r["proposer"] == "stop"}
     assert made <= {m.id for m in metas} and len(made) >= 2  # the evolved one was used
-    gains = SelfImproving(ReflectiveMutation(LLMClient(fake.model)), a)._gains(
-        ctx(Candidate({"answer": "x"}), run_id=out.run_id, iteration=99))
+    stop = SelfImproving(ReflectiveMutation(LLMClient(fake.model)), a)
+    gains = stop._gains(stop._history(ctx(Candidate({"answer": "x"}), run_id=out.run_id,
+                                          iteration=99)))
     assert sum(len(g) for g in gains.values()) == 7
 
 
