@@ -13,6 +13,7 @@ Prints val and test per task and the means, and the metric calls each system nee
 reach the gepa library's final val score; writes every figure to bench/vs_gepa.json.
 
     python bench/vs_gepa.py [--tasks a,b] [--budget 300] [--systems seed,gepa,galapagos,8-shot]
+                            [--keep]   # keep the file's other figures, rerun only these
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def table(results: dict[str, dict[str, Any]], systems: list[str]) -> None:
     head = "".join(f"{s + ' val':>16}{s + ' test':>16}" for s in systems)
     print(f"{'task':24}{head}{'gepa final reached at (gepa / galapagos)':>44}")
     for name, r in results.items():
-        row = "".join(f"{r[s]['val']:>16.3f}{r[s]['test']:>16.3f}" for s in systems if s in r)
+        row = "".join(f"{r[s]['val']:>16.3f}{r[s]['test']:>16.3f}" if s in r else " " * 32
+                      for s in systems)
         reach = ""
         if "gepa" in r and "galapagos" in r:
             target = r["gepa"]["val"]
@@ -158,6 +160,10 @@ def table(results: dict[str, dict[str, Any]], systems: list[str]) -> None:
     means = "".join(f"{_mean(results, s, 'val'):>16.3f}{_mean(results, s, 'test'):>16.3f}"
                     for s in systems)
     print(f"{'mean':24}{means}")
+    if {"gepa", "galapagos"} <= set(systems):
+        both = {n: r for n, r in results.items() if "gepa" in r and "galapagos" in r}
+        ratio = _mean(both, "galapagos", "test") / max(_mean(both, "gepa", "test"), 1e-9)
+        print(f"galapagos / gepa mean test, over the {len(both)} tasks both ran: {ratio:.2f}x")
 
 
 def _mean(results: dict, system: str, split: str) -> float:
@@ -171,12 +177,14 @@ def main() -> None:
     ap.add_argument("--budget", type=int, default=300)
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the results file's other tasks and systems; rerun only these")
     args = ap.parse_args()
     names, systems = args.tasks.split(","), args.systems.split(",")
-    results: dict[str, dict[str, Any]] = {}
+    results = _earlier(Path(args.out), args.budget) if args.keep else {}
     for name, data in zip(names, write_all(names, CACHE / "bigbench"), strict=True):
         task = QATask(LLMClient(MODEL), data, read(data, {}))
-        results[name] = {}
+        results.setdefault(name, {})
         for system in systems:
             t = time.perf_counter()
             results[name][system] = {**SYSTEMS[system](task, data, args.budget),
@@ -186,7 +194,13 @@ def main() -> None:
                   f"({r['wall_s']} s)", flush=True)
             Path(args.out).write_text(json.dumps({"budget": args.budget, "model": MODEL,
                                                   "results": results}, indent=1))
-    table(results, systems)
+    table(results, [s for s in SYSTEMS if any(s in r for r in results.values())])
+
+
+def _earlier(path: Path, budget: int) -> dict[str, dict[str, Any]]:
+    """The results file's figures at this budget: --keep reruns only what is asked."""
+    old = json.loads(path.read_text()) if path.exists() else {}
+    return old.get("results", {}) if old.get("budget") == budget else {}
 
 
 if __name__ == "__main__":

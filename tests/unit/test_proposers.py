@@ -78,6 +78,22 @@ def test_demo_mutation_respects_max_and_changes_something():
         assert len(new) <= 2 and out.child.id != parent.id
 
 
+def test_demo_mutation_keeps_labels_balanced():
+    train = [Instance(f"t{i}", "train", f"input {i}", "yes" if i % 3 else "no")
+             for i in range(9)]
+    demos = [{"input": i.input, "output": i.expected} for i in train[1:3]]  # yes, yes
+    parent = Candidate({"demos": json.dumps(demos)})
+    ops = set()
+    for seed in range(20):
+        out = DemoMutation(3).propose(ctx(parent, train=train, minibatch=[],
+                                            rng=random.Random(seed)))
+        new = json.loads(out.child.components["demos"])
+        ops.add(out.child.meta["op"])
+        if out.child.meta["op"] != "drop":
+            assert sorted(d["output"] for d in new).count("no") == 1, new
+    assert ops == {"add", "swap", "drop"}
+
+
 def test_merge_takes_each_sides_change():
     anc = Candidate({"a": "0", "b": "0"})
     left = Candidate({"a": "L", "b": "0"}, (anc.id,))
