@@ -7,7 +7,9 @@ prompt format (the ``qa`` task's few-shot program) and the same metric-call budg
 - seed: the seed prompt;
 - gepa: the gepa library (pinned: ``pip install 'galapagos[bench]'``), its defaults;
 - galapagos: Galápagos with its defaults (best by val; and the frontier ensemble);
-- 8-shot: the seed instruction with 8 train examples as demonstrations (a reference).
+- 8-shot: the seed instruction with 8 train examples as demonstrations (a reference);
+- galapagos-pdr, galapagos-stop (on request): PDR or STOP in place of the reflective
+  proposer, at the same metric-call budget (their extra LLM calls are reported).
 
 Prints val and test per task and the means, and the metric calls each system needed to
 reach the gepa library's final val score; writes every figure to bench/vs_gepa.json.
@@ -24,6 +26,8 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,19 +114,21 @@ def run_gepa(task: QATask, data: Path, budget: int) -> dict[str, Any]:
             "best": best}
 
 
-def run_galapagos(task: QATask, data: Path, budget: int) -> dict[str, Any]:
+def run_galapagos(task: QATask, data: Path, budget: int,
+                  proposers: dict[str, Any] | None = None) -> dict[str, Any]:
     from galapagos.archive import Archive
 
     with tempfile.TemporaryDirectory() as d:
         cfg = load_config(None, base={
             "run": {"archive": f"{d}/a.db", "name": "vs-gepa"},
             "task": {"name": "qa", "options": {"data": str(data), "model": MODEL}},
-            "llm": {"model": MODEL},
+            "llm": {"model": MODEL}, **({"proposers": proposers} if proposers else {}),
             "budget": {"max_metric_calls": budget, "max_iterations": 10**6,
                        "max_wall_s": 10**6, "patience": 10**6}})
         out = start_run(cfg)
         s = out.summary
         archive = Archive(out.archive)
+        reflections = sum(c["purpose"] != "task" for c in archive.llm_calls(out.run_id))
         curve, outcomes = [], {}
         for e in archive.events(out.run_id, "iteration"):
             key = f"{e['data'].get('proposer')}:{e['data']['outcome']}"
@@ -135,10 +141,17 @@ def run_galapagos(task: QATask, data: Path, budget: int) -> dict[str, Any]:
             "metric_calls": s["metric_calls"], "iterations": s["iterations"],
             "curve": [(len([i for i in task.instances() if i.split == "val"]),
                        s["val"][s["seed"]]), *curve],
-            "outcomes": outcomes, "best": best}
+            "outcomes": outcomes, "reflection_calls": reflections, "best": best}
 
 
-SYSTEMS = {"seed": run_seed, "gepa": run_gepa, "galapagos": run_galapagos, "8-shot": run_kshot}
+def variant(use: str) -> Callable[[QATask, Path, int], dict[str, Any]]:
+    """Galápagos with ``use`` in place of the reflective proposer (PDR or STOP)."""
+    return partial(run_galapagos, proposers={"use": [use, "demos", "merge"]})
+
+
+SYSTEMS = {"seed": run_seed, "gepa": run_gepa, "galapagos": run_galapagos, "8-shot": run_kshot,
+           "galapagos-pdr": variant("pdr"), "galapagos-stop": variant("stop")}
+DEFAULT = ["seed", "gepa", "galapagos", "8-shot"]
 
 
 def calls_to_reach(curve: list, target: float) -> int | None:
@@ -146,20 +159,21 @@ def calls_to_reach(curve: list, target: float) -> int | None:
 
 
 def table(results: dict[str, dict[str, Any]], systems: list[str]) -> None:
-    head = "".join(f"{s + ' val':>16}{s + ' test':>16}" for s in systems)
+    w = {s: max(16, len(s) + 7) for s in systems}
+    head = "".join(f"{s + ' val':>{w[s]}}{s + ' test':>{w[s]}}" for s in systems)
     print(f"{'task':24}{head}{'gepa final reached at (gepa / galapagos)':>44}")
     for name, r in results.items():
-        row = "".join(f"{r[s]['val']:>16.3f}{r[s]['test']:>16.3f}" if s in r else " " * 32
-                      for s in systems)
+        row = "".join(f"{r[s]['val']:>{w[s]}.3f}{r[s]['test']:>{w[s]}.3f}" if s in r
+                      else " " * 2 * w[s] for s in systems)
         reach = ""
         if "gepa" in r and "galapagos" in r:
             target = r["gepa"]["val"]
             reach = (f"{calls_to_reach(r['gepa']['curve'], target)} / "
                      f"{calls_to_reach(r['galapagos']['curve'], target)}")
         print(f"{name:24}{row}{reach:>44}")
-    means = "".join(f"{_mean(results, s, 'val'):>16.3f}{_mean(results, s, 'test'):>16.3f}"
+    means = "".join(f"{_mean(results, s, 'val'):>{w[s]}.3f}{_mean(results, s, 'test'):>{w[s]}.3f}"
                     for s in systems)
-    print(f"{'mean':24}{means}")
+    print(f"{'mean':24}{means}  (each over the tasks it ran)")
     if {"gepa", "galapagos"} <= set(systems):
         both = {n: r for n, r in results.items() if "gepa" in r and "galapagos" in r}
         ratio = _mean(both, "galapagos", "test") / max(_mean(both, "gepa", "test"), 1e-9)
@@ -175,7 +189,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", default=",".join(TASKS))
     ap.add_argument("--budget", type=int, default=300)
-    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--systems", default=",".join(DEFAULT),
+                    help=f"of {', '.join(SYSTEMS)}")
     ap.add_argument("--out", default=str(RESULTS))
     ap.add_argument("--keep", action="store_true",
                     help="keep the results file's other tasks and systems; rerun only these")
