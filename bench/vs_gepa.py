@@ -196,6 +196,9 @@ def main() -> None:
                     help="keep the results file's other tasks and systems; rerun only these")
     args = ap.parse_args()
     names, systems = args.tasks.split(","), args.systems.split(",")
+    if unknown := [s for s in systems if s not in SYSTEMS] + [n for n in names if n not in TASKS]:
+        ap.error(f"unknown {', '.join(unknown)}: systems are {', '.join(SYSTEMS)}; "
+                 f"tasks are {', '.join(TASKS)}")
     results = _earlier(Path(args.out), args.budget) if args.keep else {}
     for name, data in zip(names, write_all(names, CACHE / "bigbench"), strict=True):
         task = QATask(LLMClient(MODEL), data, read(data, {}))
