@@ -128,7 +128,7 @@ def run_galapagos(task: QATask, data: Path, budget: int,
         out = start_run(cfg)
         s = out.summary
         archive = Archive(out.archive)
-        reflections = sum(c["purpose"] != "task" for c in archive.llm_calls(out.run_id))
+        reflections = sum(sp.calls for sp in archive.spend(out.run_id) if sp.purpose != "task")
         curve, outcomes = [], {}
         for e in archive.events(out.run_id, "iteration"):
             key = f"{e['data'].get('proposer')}:{e['data']['outcome']}"
