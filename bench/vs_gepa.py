@@ -8,13 +8,16 @@ prompt format (the ``qa`` task's few-shot program) and the same metric-call budg
 - gepa: the gepa library (pinned: ``pip install 'galapagos[bench]'``), its defaults;
 - galapagos: Galápagos with its defaults (best by val; and the frontier ensemble);
 - 8-shot: the seed instruction with 8 train examples as demonstrations (a reference);
+- chance: the expected score of a uniformly random option (no model; where the others stand);
 - galapagos-pdr, galapagos-stop (on request): PDR or STOP in place of the reflective
-  proposer, at the same metric-call budget (their extra LLM calls are reported).
+  proposer, at the same metric-call budget (their extra LLM calls are reported);
+- galapagos-recheck (on request): the final choice by ``[loop] final = "recheck"``.
 
 Prints val and test per task and the means, and the metric calls each system needed to
 reach the gepa library's final val score; writes every figure to bench/vs_gepa.json.
 
-    python bench/vs_gepa.py [--tasks a,b] [--budget 300] [--systems seed,gepa,galapagos,8-shot]
+    python bench/vs_gepa.py [--tasks a,b] [--budget 300]
+                            [--systems chance,seed,gepa,galapagos,8-shot]
                             [--keep]   # keep the file's other figures, rerun only these
 """
 
@@ -57,6 +60,17 @@ def score_both(task: QATask, cand: dict[str, str]) -> dict[str, float]:
 
 def run_seed(task: QATask, data: Path, budget: int) -> dict[str, Any]:
     return score_both(task, task.seed_candidate())
+
+
+def run_chance(task: QATask, data: Path, budget: int) -> dict[str, Any]:
+    """The expected score of a uniformly random option (0 where there are none): no model."""
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+
+    def chance(split: str) -> float:
+        picks = [len(r["answer"]) / len(r["choices"]) if r.get("choices") else 0.0
+                 for r in rows if r["split"] == split]
+        return sum(picks) / len(picks)
+    return {"val": chance("val"), "test": chance("test")}
 
 
 def run_kshot(task: QATask, data: Path, budget: int, k: int = 8) -> dict[str, Any]:
@@ -114,8 +128,8 @@ def run_gepa(task: QATask, data: Path, budget: int) -> dict[str, Any]:
             "best": best}
 
 
-def run_galapagos(task: QATask, data: Path, budget: int,
-                  proposers: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_galapagos(task: QATask, data: Path, budget: int, proposers: dict[str, Any] | None = None,
+                  loop: dict[str, Any] | None = None) -> dict[str, Any]:
     from galapagos.archive import Archive
 
     with tempfile.TemporaryDirectory() as d:
@@ -123,6 +137,7 @@ def run_galapagos(task: QATask, data: Path, budget: int,
             "run": {"archive": f"{d}/a.db", "name": "vs-gepa"},
             "task": {"name": "qa", "options": {"data": str(data), "model": MODEL}},
             "llm": {"model": MODEL}, **({"proposers": proposers} if proposers else {}),
+            **({"loop": loop} if loop else {}),
             "budget": {"max_metric_calls": budget, "max_iterations": 10**6,
                        "max_wall_s": 10**6, "patience": 10**6}})
         out = start_run(cfg)
@@ -149,9 +164,10 @@ def variant(use: str) -> Callable[[QATask, Path, int], dict[str, Any]]:
     return partial(run_galapagos, proposers={"use": [use, "demos", "merge"]})
 
 
-SYSTEMS = {"seed": run_seed, "gepa": run_gepa, "galapagos": run_galapagos, "8-shot": run_kshot,
-           "galapagos-pdr": variant("pdr"), "galapagos-stop": variant("stop")}
-DEFAULT = ["seed", "gepa", "galapagos", "8-shot"]
+SYSTEMS = {"chance": run_chance, "seed": run_seed, "gepa": run_gepa, "galapagos": run_galapagos,
+           "8-shot": run_kshot, "galapagos-pdr": variant("pdr"), "galapagos-stop": variant("stop"),
+           "galapagos-recheck": partial(run_galapagos, loop={"final": "recheck"})}
+DEFAULT = ["chance", "seed", "gepa", "galapagos", "8-shot"]
 
 
 def calls_to_reach(curve: list, target: float) -> int | None:

@@ -37,8 +37,11 @@ class Usage:
 
 
 class Budget:
-    def __init__(self, cfg: BudgetConfig, stop_file: Path, archive: Archive, run_id: str):
+    def __init__(self, cfg: BudgetConfig, stop_file: Path, archive: Archive, run_id: str,
+                 kept_calls: int = 0):
+        """``kept_calls``: metric calls the search leaves for the final choice to spend."""
         self.cfg, self.stop_file, self.archive, self.run_id = cfg, stop_file, archive, run_id
+        self.kept_calls = kept_calls
 
     def usage(self, iterations: int = 0, elapsed_s: float = 0.0,
               since_improvement: int = 0) -> Usage:
@@ -54,7 +57,8 @@ class Budget:
 
     def stop_reason(self, u: Usage, *, between_iterations: bool = True) -> str | None:
         c = self.cfg
-        spent = [(c.max_metric_calls, u.metric_calls, "metric calls"),
+        calls = None if c.max_metric_calls is None else c.max_metric_calls - self.kept_calls
+        spent = [(calls, u.metric_calls, "metric calls"),
                  (c.max_llm_usd, u.llm_usd, "LLM dollars"),
                  (c.max_llm_tokens, u.llm_tokens, "LLM tokens"),
                  (c.max_gpu_s, u.gpu_s, "GPU-seconds")]
@@ -63,7 +67,9 @@ class Budget:
                     (c.patience, u.since_improvement, "iterations without improvement")]
         for limit, used, what in spent + (progress if between_iterations else []):
             if limit is not None and used >= limit:
-                return f"budget: {what} ({_fmt(used)} of {_fmt(limit)})"
+                kept = (f", {self.kept_calls} more kept for the final recheck"
+                        if what == "metric calls" and self.kept_calls else "")
+                return f"budget: {what} ({_fmt(used)} of {_fmt(limit)}{kept})"
         if between_iterations and self.stop_file.exists():
             return f"stop file {self.stop_file}"
         return None

@@ -136,12 +136,18 @@ class LoopConfig(BaseModel):
                                "iteration whose parent is already perfect on its minibatch "
                                "(no child could beat it): no LLM call, no child evaluation. "
                                "Needs the task's perfect_score.")
-    final: Literal["mean", "lcb"] = Field(
+    final: Literal["mean", "lcb", "recheck"] = Field(
         "lcb", description="How the best candidate is chosen among those scored on val: "
-        "the highest mean, or the highest lower confidence bound (mean minus z standard "
+        "the highest mean; the highest lower confidence bound (mean minus z standard "
         "errors of the per-instance scores), which a lucky candidate rarely wins on few "
-        "instances.")
+        "instances; or 'recheck': the best few by val are scored again on more instances "
+        "(see recheck) and the best mean over val and those wins.")
     z: float = Field(1.0, ge=0, description="Standard errors subtracted for 'lcb'.")
+    recheck: int = Field(3, ge=1, description="For final = 'recheck': how many candidates "
+                         "(best val mean first, ties by 'lcb') are scored on every train "
+                         "instance not written into them (a demo's input is). Those calls "
+                         "come out of max_metric_calls: the search stops this many train "
+                         "splits' worth of calls early.")
     ensemble: int = Field(5, ge=0, description="Also report an ensemble of the top N "
                           "frontier members (majority vote of their outputs per instance) "
                           "beside the single best, on val and test; 0: none.")

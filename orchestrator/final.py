@@ -1,8 +1,10 @@
 """What a finished run reports: the final choice, the test scores, and the ensemble.
 
-Val has few instances, so the candidate with the best val mean is often a lucky one. Two
+Val has few instances, so the candidate with the best val mean is often a lucky one. Three
 guards: ``[loop] final = "lcb"`` chooses by a lower confidence bound (mean minus z standard
-errors of its per-instance val scores) instead of the mean; and an ensemble of the top
+errors of its per-instance val scores) instead of the mean; ``final = "recheck"`` scores
+the best few by val again on the train instances not written into them, from metric calls
+the search left for it, and chooses by the mean over both; and an ensemble of the top
 frontier members (a majority vote of their outputs per instance, ties to the better-ranked
 member) is reported beside the single best. The vote's score on an instance is the score of
 a member that gave the winning output, so it holds for tasks whose score is a function of
@@ -10,13 +12,16 @@ the output. Test is scored only here, after every choice is made."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from galapagos.archive import Evaluation
+from galapagos.archive import Candidate, Evaluation
+from galapagos.tasks.protocol import Instance, Task
 
 if TYPE_CHECKING:
+    from galapagos.orchestrator.config import Config
     from galapagos.orchestrator.loop import Loop
     from galapagos.orchestrator.state import LoopState
 
@@ -52,14 +57,50 @@ def ranked(loop: "Loop") -> list[str]:
 
 
 def final_choice(loop: "Loop", best: str) -> str:
-    if loop.cfg.loop.final == "mean":
-        return best
-    means = loop.frontier.means
+    rule, means = loop.cfg.loop.final, loop.frontier.means
     pool = sorted(means, key=lambda c: (-means[c], c))[:LCB_POOL]
+    if rule == "mean" or not pool:
+        return best
+    bounds = {c: lcb([e.score for e in _val(loop, c).values()], loop.cfg.loop.z) for c in pool}
+    if rule == "recheck":
+        top = sorted(pool, key=lambda c: (means[c], bounds[c], c == best), reverse=True)
+        return recheck(loop, top[:loop.cfg.loop.recheck])
+    return max(pool, key=lambda c: (bounds[c], means[c], c == best))
+
+
+def _val(loop: "Loop", cid: str) -> dict[str, Evaluation]:
     ids = [i.id for i in loop.splits["val"]]
-    bounds = {c: lcb([e.score for e in loop.archive.cached_evaluations(
-        loop.evaluator.task_key, c, ids, "val").values()], loop.cfg.loop.z) for c in pool}
-    return max(pool, key=lambda c: (bounds[c], means[c], c == best)) if pool else best
+    return loop.archive.cached_evaluations(loop.evaluator.task_key, cid, ids, "val")
+
+
+def recheck(loop: "Loop", pool: Sequence[str]) -> str:
+    """Of ``pool`` (best first), the best mean over val and the train instances not written
+    into it; its earlier place breaks ties. Minibatch scores already paid are reused."""
+    def pooled(cid: str) -> float:
+        cand = loop.archive.get_candidate(cid)
+        train = [i for i in loop.splits["train"] if not shown(cand, i)]
+        scores = [e.score for e in (*_val(loop, cid).values(), *loop.evaluator.run(
+            cand, train, "train", enforce_budget=False).values())]
+        return sum(scores) / max(len(scores), 1)
+
+    means = {c: pooled(c) for c in pool}
+    return max(pool, key=lambda c: (means[c], -pool.index(c)))
+
+
+def shown(cand: Candidate, inst: Instance) -> bool:
+    """Whether the instance's input is written into the candidate (as a demo's, say, plain
+    or JSON-escaped): its score there would measure recall, not skill."""
+    text = inst.input if isinstance(inst.input, str) else json.dumps(inst.input)
+    forms = [f for f in (text.strip(), json.dumps(text.strip(), ensure_ascii=False)[1:-1],
+                         json.dumps(text.strip())[1:-1]) if f]
+    return any(f in body for body in cand.view().values() for f in forms)
+
+
+def kept_calls(cfg: "Config", task: Task) -> int:
+    """Metric calls the search leaves to 'recheck' (at most ``recheck`` train splits)."""
+    if cfg.loop.final != "recheck":
+        return 0
+    return cfg.loop.recheck * sum(1 for i in task.instances() if i.split == "train")
 
 
 def test_scores(loop: "Loop", chosen: Sequence[str]) -> dict[str, dict[str, Evaluation]]:

@@ -24,9 +24,10 @@ from galapagos.orchestrator.budget import Budget
 from galapagos.orchestrator.config import Config, load_config
 from galapagos.orchestrator.config_search import as_made
 from galapagos.orchestrator.evaluator import Evaluator
+from galapagos.orchestrator.events import EventBus
 from galapagos.orchestrator.executors import (Executor, Sandboxes, build_task,
                                               make_executor)
-from galapagos.orchestrator.events import EventBus
+from galapagos.orchestrator.final import kept_calls
 from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
@@ -97,13 +98,19 @@ def _prepare(cfg: Config, task: Any, task_key: str, archive: Archive, run_id: st
         raise ConfigError(f"proposers.use names self_modify, but task '{cfg.task.name}' "
                           "has no agents to run on their own code; use it with an agent "
                           "task (task.name = \"agent\") or drop it.")
+    kept, limit = kept_calls(cfg, task), cfg.budget.max_metric_calls
+    if limit is not None and kept >= limit:
+        raise ConfigError(f"loop.final = \"recheck\" keeps {kept} metric calls (loop.recheck "
+                          f"= {cfg.loop.recheck} times the train split) for the final choice, "
+                          f"which leaves none of budget.max_metric_calls = {limit} to the "
+                          "search; raise the budget, lower loop.recheck or use \"lcb\".")
     return make_executor(cfg, task, task_key, archive, run_id)
 
 
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks, executor: Executor) -> Outcome:
     stop_file = archive.stop_file(run_id)
-    budget = Budget(cfg.budget, stop_file, archive, run_id)
+    budget = Budget(cfg.budget, stop_file, archive, run_id, kept_calls(cfg, task))
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
                     max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
                     max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,

@@ -1,7 +1,9 @@
 """Search quality features: epoch-shuffled minibatches, skipping a perfect parent, the
 final choice by a lower confidence bound, and the frontier ensemble."""
 
+import json
 import math
+import re
 
 import pytest
 
@@ -128,3 +130,90 @@ def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
     assert final_choice(loop, "lucky") == "steady"
     loop.cfg.loop.final = "mean"
     assert final_choice(loop, "lucky") == "lucky"
+
+
+class Graded:
+    """A task whose scores are a table: candidate ``name`` → instance id → score."""
+
+    name = "graded"
+
+    def __init__(self, table: dict[str, dict[str, float]], instances: list):
+        self.table, self._instances, self.paid = table, instances, []
+
+    def instances(self):
+        return self._instances
+
+    def evaluate(self, candidate, instance):
+        from galapagos.tasks.protocol import Result
+        self.paid.append((candidate["name"], instance.id))
+        return Result(self.table[candidate["name"]][instance.id])
+
+
+def test_the_final_recheck_prefers_the_candidate_that_holds_up_on_train(tmp_path):
+    from types import SimpleNamespace
+
+    from galapagos.archive import Candidate, Frontier
+    from galapagos.orchestrator.evaluator import Evaluator
+    from galapagos.orchestrator.final import final_choice
+    from galapagos.tasks.protocol import Instance
+
+    val = [Instance(f"v{k}", "val", f"question {k}") for k in range(6)]
+    train = [Instance(f"t{k}", "train", f'say "hi"\nto {k}') for k in range(10)]
+    cands = {"lucky": Candidate({"name": "lucky"}),  # shows t0 as a demo, JSON-escaped:
+             "steady": Candidate({"name": "steady", "demos": json.dumps(train[0].input)})}
+    val_scores = {"lucky": [1, 1, 1, 1, 1, 0], "steady": [1, 1, 1, 1, 0, 0]}
+    table = {"lucky": {f"t{k}": float(k < 2) for k in range(10)},
+             "steady": {f"t{k}": float(k < 8) for k in range(10)}}
+    a = Archive(tmp_path / "a.db")
+    a.create_run("r", task="graded", task_key="k", seed=0, config={})
+    for name, ss in val_scores.items():
+        table[name].update({f"v{k}": s for k, s in enumerate(ss)})
+        a.add_candidate("r", cands[name], iteration=0, role="seed")
+        for inst, s in zip(val, ss, strict=True):
+            a.record_evaluation("r", "k", Evaluation(cands[name].id, inst.id, "val", s))
+    task = Graded(table, val + train)
+    frontier = Frontier.from_scores({cands[n].id: dict(zip([i.id for i in val], ss,
+                                                           strict=True))
+                                     for n, ss in val_scores.items()})
+    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="mean", z=1.0,
+                                                                    recheck=2)),
+                           frontier=frontier, splits={"val": val, "train": train}, archive=a,
+                           evaluator=Evaluator(task, a, "r", "k"))
+    lucky, steady = cands["lucky"].id, cands["steady"].id
+    assert final_choice(loop, lucky) == lucky and not task.paid
+    loop.cfg.loop.final = "recheck"
+    assert final_choice(loop, lucky) == steady  # 11/15 against 7/16
+    assert ("steady", "t0") not in task.paid and ("lucky", "t0") in task.paid
+    assert len(task.paid) == 19
+    loop.cfg.loop.recheck = 1  # only the best by val is rechecked: nothing to weigh it against
+    assert final_choice(loop, lucky) == lucky and len(task.paid) == 19  # all cached
+
+
+def test_recheck_spends_only_calls_the_search_left_for_it(tmp_path):
+    from galapagos.orchestrator.final import shown
+    from tests.fixtures.toy_task import ToyTask
+
+    out = start_run(toy_config(tmp_path, budget={"max_iterations": 100, "max_metric_calls": 90},
+                               loop={"final": "recheck", "recheck": 2}))  # 2 x 12 train kept
+    reason = re.fullmatch(r"budget: metric calls \((\d+) of 66, 24 more kept for the final "
+                          r"recheck\)", out.stop_reason)
+    assert reason and 66 <= int(reason[1]) < 66 + 12  # one val batch over at most
+    assert int(reason[1]) < out.summary["metric_calls"] <= 90 + 12  # the recheck paid some
+    a = Archive(out.archive)
+    key = a.get_run(out.run_id)["task_key"]
+    def rechecked(cid: str) -> bool:  # scored on every train instance not shown in it
+        cand = a.get_candidate(cid)
+        fresh = {i.id for i in ToyTask().instances() if i.split == "train" and not shown(cand, i)}
+        return set(a.cached_evaluations(key, cid, sorted(fresh), "train")) == fresh
+    done = [c for c in a.pool(out.run_id) if rechecked(c)]
+    assert len(done) >= 2 and out.summary["best"] in done
+
+
+def test_a_recheck_that_leaves_the_search_nothing_is_refused(tmp_path):
+    from galapagos.errors import ConfigError
+
+    cfg = toy_config(tmp_path, budget={"max_metric_calls": 36},
+                     loop={"final": "recheck", "recheck": 3})  # 3 x 12 train instances
+    with pytest.raises(ConfigError, match="leaves none of budget.max_metric_calls = 36"):
+        start_run(cfg)
+    assert not Archive(tmp_path / "archive.db").db["runs"].count
