@@ -26,7 +26,7 @@ SHA256 = "1bb398a5512c6d798cdebe0dfa0ac03f67f6033fa6b39c6ef71df978c7cbc5c2"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "galapagos"
 SPLITS = (("train", 30), ("val", 30), ("test", 100))
 TASKS = ("sports_understanding", "metaphor_boolean", "misconceptions", "disambiguation_qa",
-         "hyperbaton", "strategyqa")
+         "hyperbaton", "strategyqa", "date_understanding")
 
 
 def sdist() -> Path:
