@@ -1,5 +1,6 @@
 """Search quality features: epoch-shuffled minibatches, skipping a perfect parent, the
-final choice by a lower confidence bound, and the frontier ensemble."""
+final choice by a lower confidence bound or by a recheck on train, and the frontier
+ensemble."""
 
 import json
 import math
@@ -159,7 +160,7 @@ def test_the_final_recheck_prefers_the_candidate_that_holds_up_on_train(tmp_path
 
     val = [Instance(f"v{k}", "val", f"question {k}") for k in range(6)]
     train = [Instance(f"t{k}", "train", f'say "hi"\nto {k}') for k in range(10)]
-    cands = {"lucky": Candidate({"name": "lucky"}),  # shows t0 as a demo, JSON-escaped:
+    cands = {"lucky": Candidate({"name": "lucky"}),  # steady shows t0, JSON-escaped:
              "steady": Candidate({"name": "steady", "demos": json.dumps(train[0].input)})}
     val_scores = {"lucky": [1, 1, 1, 1, 1, 0], "steady": [1, 1, 1, 1, 0, 0]}
     table = {"lucky": {f"t{k}": float(k < 2) for k in range(10)},
