@@ -115,8 +115,7 @@ def ensemble(loop: "Loop", members: list[str], test: dict[str, dict[str, Evaluat
     if len(members) < 3:  # a vote needs three
         return None
     val_ids = [i.id for i in loop.splits["val"]]
-    val = {c: loop.archive.cached_evaluations(loop.evaluator.task_key, c, val_ids, "val")
-           for c in members}
+    val = {c: _val(loop, c) for c in members}
     v = vote(members, val, val_ids)
     out: dict[str, Any] = {"members": members, "val": sum(v.values()) / max(len(v), 1)}
     if test:
