@@ -17,7 +17,7 @@ INSTRUCTION, DEMOS = "instruction", "demos"
 def parse_demos(text: str) -> list[dict[str, Any]] | None:
     try:
         value = json.loads(text or "[]")
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
         return None
     if isinstance(value, list) and all(isinstance(d, dict) and "input" in d and "output" in d
                                        for d in value):

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from galapagos.archive import clean
 from galapagos.archive.migrations import MIGRATIONS, apply_migrations
 from galapagos.archive.blobs import BlobStore
 from galapagos.archive.reads import ReadViews
@@ -28,8 +29,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+_dumps = clean.dumps
 
 
 def _loads(text: str | None, default: Any = None) -> Any:
@@ -221,10 +221,16 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
             self.db["evaluations"].insert({
                 "task_key": task_key, "candidate_id": ev.candidate_id,
                 "instance_id": ev.instance_id, "split": ev.split, "score": ev.score,
-                "objectives": _dumps(ev.objectives), "output": ev.output,
-                "feedback": ev.feedback, "trace": _dumps(ev.trace), "error": ev.error,
+                "objectives": _dumps(ev.objectives), "output": clean.text(ev.output),
+                "feedback": clean.text(ev.feedback), "trace": _dumps(ev.trace),
+                "error": clean.text(ev.error),
                 "duration_s": ev.duration_s, "run_id": run_id, "created_at": now(),
             }, ignore=True)
+
+    def has_clean_evaluation(self, task_key: str) -> bool:
+        """Whether any evaluation of this task was scored without the task raising."""
+        return self.db.execute("select 1 from evaluations where task_key = ? and error is "
+                               "null limit 1", [task_key]).fetchone() is not None
 
     def record_eval_error(self, run_id: str, task_key: str, ev: Evaluation,
                           attempt: int) -> None:
@@ -233,7 +239,7 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
             self.db["eval_errors"].insert({
                 "run_id": run_id, "task_key": task_key, "candidate_id": ev.candidate_id,
                 "instance_id": ev.instance_id, "split": ev.split, "attempt": attempt,
-                "error": ev.error, "created_at": now()})
+                "error": clean.text(ev.error), "created_at": now()})
 
     def scores(self, task_key: str, cids: Iterable[str], split: str) -> dict[str, dict[str, float]]:
         ids = list(cids)
@@ -251,7 +257,8 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
 
     # llm calls ------------------------------------------------------------
     def record_llm_call(self, row: dict[str, Any]) -> None:
-        row = {**row, "messages": _dumps(row.get("messages")), "created_at": now()}
+        row = {**{k: clean.text(v) for k, v in row.items()},
+               "messages": _dumps(row.get("messages")), "created_at": now()}
         with self.transaction():
             self.db["llm_calls"].insert(row)
 

@@ -6,7 +6,9 @@ evaluations in flight). Two kinds of failure are kept apart:
 
 - the candidate's (or one instance's) fault: the task raised something ordinary for one
   instance; it scores 0 with the error as feedback, and that score is kept. A batch in which
-  every instance raises is a systemic fault and stops the run.
+  every instance raises is a systemic fault and stops the run, until the task has scored an
+  evaluation without raising: after that, a candidate that makes it raise everywhere (output
+  nested too deep to read, say) is at fault, and the run goes on.
 - an infrastructure fault (``galapagos.errors.is_infrastructure``: Docker, a model's API,
   a connection): logged in ``eval_errors``, retried ``infra_retries`` times with backoff,
   and if it persists the run stops as failed. It is never stored as a score, so ``resume``
@@ -39,6 +41,7 @@ class Evaluator:
         self.workers, self.guard, self.check_interrupt = workers, guard, check_interrupt
         self.infra_retries, self.infra_backoff_s, self.sleep = (
             infra_retries, infra_backoff_s, sleep)
+        self._works = False
 
     def run(self, cand: Candidate, instances: Sequence[Instance], split: str, *,
             enforce_budget: bool = True) -> dict[str, Evaluation]:
@@ -70,7 +73,7 @@ class Evaluator:
                     self.archive.record_evaluation(self.run_id, self.task_key, ev)
                 else:
                     failed.append(ev)
-        if len(todo) >= 2 and len(failed) == len(todo):
+        if len(todo) >= 2 and len(failed) == len(todo) and not self._task_works():
             raise TaskError(
                 f"Task '{self.task.name}' raised for every instance of a batch of {len(todo)} "
                 f"({split}); first error: {failed[0].error}. Fix the task (or the model it "
@@ -80,6 +83,13 @@ class Evaluator:
         if fault is not None:
             raise fault
         return results
+
+    def _task_works(self) -> bool:
+        """Has this task scored any evaluation without raising? Then a candidate that makes
+        it raise everywhere is at fault (score 0), not the task (stop the run)."""
+        if not self._works:
+            self._works = self.archive.has_clean_evaluation(self.task_key)
+        return self._works
 
     def _one(self, cand: Candidate, inst: Instance, split: str,
              halt: threading.Event) -> Evaluation | None:

@@ -26,6 +26,9 @@ SUPERVISOR = "/opt/galapagos/supervise.py"
 COLLECT_BYTES = 16 << 20    # the output folder's files that come back, at most
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1"}
+# the grader party of a two-party run: no user site, no current folder on the path, in a
+# folder of its own (HOME, TMPDIR, cwd) that the supervisor makes where only it can enter
+GRADER_ENV = {**BASE_ENV, "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}
 
 
 def create(client: Any, image: str, limits: Limits, *, labels: dict[str, str],
@@ -72,15 +75,17 @@ def tar_files(files: dict[str, bytes | str]) -> bytes:
     return buf.getvalue()
 
 
-def job(request: RunRequest, limits: Limits) -> dict[str, Any]:
+def job(request: RunRequest, limits: Limits, *, reuse: bool = True) -> dict[str, Any]:
     """A job for the resident supervisor. One party: the command as the sandbox user in
-    the work dir. Two parties: the command as the grader uid in /tmp, and the companion
-    (which gets the files) as the sandbox user in the work dir."""
+    the work dir. Two parties: the command as the grader uid in a private folder under /tmp
+    (nothing the companion writes is on its start-up path), and the companion (which gets
+    the files) as the sandbox user in the work dir. ``reuse`` false: the container is
+    thrown away after the job, so the supervisor skips the reset."""
     cmd = {"argv": request.command, "uid": SANDBOX_UID, "cwd": WORK,
            "env": {**BASE_ENV, **request.env}}
     side = request.companion
     if side is not None:
-        cmd.update(uid=IDLE_UID, cwd="/tmp", env={**BASE_ENV, "HOME": "/tmp", **request.env})
+        cmd.update(uid=IDLE_UID, private="/tmp", env={**GRADER_ENV, **request.env})
         procs = [cmd, {"argv": side.command, "uid": SANDBOX_UID, "cwd": WORK,
                        "env": {**BASE_ENV, **side.env}}]
     else:
@@ -90,7 +95,8 @@ def job(request: RunRequest, limits: Limits) -> dict[str, Any]:
     return {"procs": procs, "timeout": limits.wall_s,
             "caps": {"stdout": limits.output_bytes, "stderr": limits.output_bytes},
             "tar": base64.b64encode(tar).decode() if tar else "",
-            "collect": (side or request).output_dir, "collect_bytes": COLLECT_BYTES}
+            "collect": (side or request).output_dir, "collect_bytes": COLLECT_BYTES,
+            "reset": reuse}
 
 
 def report_bytes(limits: Limits) -> int:

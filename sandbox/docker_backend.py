@@ -122,7 +122,7 @@ class DockerSandbox:
                 container = self.pool.acquire(key, check=True)
         healthy = False
         try:
-            result = self._job(container, request, limits)
+            result = self._job(container, request, limits, reuse=not fresh)
             result.gpus, result.gpu_seconds = gpu_ids, result.duration_s * len(gpu_ids)
             healthy = result.error is None and result.reset
             return result
@@ -132,7 +132,8 @@ class DockerSandbox:
             else:
                 self.pool.release(key, container, healthy)
 
-    def _job(self, container: Any, request: RunRequest, limits: Limits) -> RunResult:
+    def _job(self, container: Any, request: RunRequest, limits: Limits, *,
+             reuse: bool) -> RunResult:
         if request.companion is not None:
             if request.files:
                 raise SandboxError("In a two-party run the files go to the companion (the "
@@ -143,7 +144,7 @@ class DockerSandbox:
         before = containers.oom_kills(container.id)
         start = time.monotonic()
         try:
-            report = container.channel.call(containers.job(request, limits),
+            report = container.channel.call(containers.job(request, limits, reuse=reuse),
                                              limits.wall_s + HOST_GRACE_S,
                                              containers.report_bytes(limits))
         except ChannelTimeout:  # the in-sandbox clock failed: the host backstop ends it all

@@ -24,6 +24,7 @@ from galapagos.sandbox.images import SUPERVISOR
 from galapagos.sandbox.spec import RunRequest, RunResult
 
 SAFE_ENV = ("PATH", "LANG", "LC_ALL", "TZ")
+GRADER_ENV = {"PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}  # as the Docker backend's
 
 
 class ProcessSandbox:
@@ -65,8 +66,8 @@ class ProcessSandbox:
                                 mounts=[*request.mounts, *request.companion.mounts])
             side = threading.Thread(target=lambda: box.update(r=self._one(companion, [])))
             side.start()
-            main = self._one(replace(request, env={**request.env, "GALAPAGOS_IPC": ipc}),
-                             gpu_ids)
+            main = self._one(replace(request, env={**GRADER_ENV, **request.env,
+                                                   "GALAPAGOS_IPC": ipc}), gpu_ids)
             side.join(request.limits.wall_s + 10)
             main.companion = box.get("r")
             return main
@@ -80,7 +81,7 @@ class ProcessSandbox:
                 path.write_bytes(data.encode() if isinstance(data, str) else data)
             argv = [_remap(a, request, work) for a in request.command]
             env = {k: os.environ[k] for k in SAFE_ENV if k in os.environ}
-            env.update(HOME=work, CUDA_VISIBLE_DEVICES=",".join(gpu_ids), **request.env)
+            env.update(HOME=work, TMPDIR=work, CUDA_VISIBLE_DEVICES=",".join(gpu_ids), **request.env)
             mb = 1024 * 1024
             spec = {"procs": [{"argv": argv, "cwd": work, "env": env}], "timeout": lim.wall_s,
                     "caps": {"stdout": lim.output_bytes, "stderr": lim.output_bytes},

@@ -5,6 +5,7 @@ baked into the sandbox image beside supervise.py."""
 
 import os
 import signal
+import time
 
 RESET_FSTYPES = ("tmpfs", "mqueue")
 
@@ -47,8 +48,14 @@ def writable_mounts():
     return found
 
 
-def empty(path, uid):
+class TooSlow(Exception):
+    """The reset ran past its time: the host throws the container away instead."""
+
+
+def empty(path, uid, deadline=float("inf")):
     """Remove what ``uid`` owns under ``path`` (walking only where it could have written)."""
+    if time.monotonic() > deadline:
+        raise TooSlow(path)
     try:
         names = os.listdir(path)
     except OSError:
@@ -60,13 +67,15 @@ def empty(path, uid):
             if os.path.isdir(p) and not os.path.islink(p):
                 if st.st_uid == uid:
                     os.chmod(p, 0o700)
-                empty(p, uid)
+                empty(p, uid, deadline)
                 if st.st_uid == uid:
                     os.rmdir(p)
             elif st.st_uid == uid:
                 os.unlink(p)
         except OSError:
             pass
+        if time.monotonic() > deadline:
+            raise TooSlow(path)
 
 
 def remove_ipc(uid):
@@ -84,8 +93,9 @@ def remove_ipc(uid):
                 rm(int(v[cols[1]]))
 
 
-def reset(uid, mounts):
+def reset(uid, mounts, seconds=float("inf")):
+    deadline = time.monotonic() + seconds
     for m in mounts:
-        empty(m, uid)
+        empty(m, uid, deadline)
     remove_ipc(uid)
     return b""

@@ -47,8 +47,10 @@ class RunRequest:
     fresh: bool = False            # a new container, not a warm one
     # Two-party runs (grading): ``companion`` runs as the sandbox user at the same time and
     # in the same container, while this command runs as the *grader* user, a different uid
-    # that the companion can neither signal nor read the files of. The grader's cwd is /tmp;
-    # the companion shares the container, the grader's read-only mounts included.
+    # that the companion can neither signal nor read the files of. The grader's HOME, TMPDIR
+    # and cwd are a folder of its own, its Python finds no user site and no current folder
+    # on its path: nothing the companion writes can run in it. The companion shares the
+    # container, the grader's read-only mounts included.
     companion: "RunRequest | None" = None
 
     def __post_init__(self) -> None:

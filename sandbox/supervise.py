@@ -14,10 +14,17 @@ Standard library only. Two modes:
 - ``supervise.py '{"procs": [...], ...}'`` (process backend): one job, as the caller's own
   user. No isolation: the command could forge this report (documented as no boundary).
 
-A job: ``{"procs": [{"argv", "uid", "cwd", "env"}, ...], "timeout", "caps", "tar",
-"collect", "collect_bytes", "rlimits"}``. ``procs[0]`` is the main command, the others (a
-two-party run's companion) run beside it; the job ends when all have exited or at the
-deadline, and then every process they started is killed.
+A job: ``{"procs": [{"argv", "uid", "cwd", "env", "private"}, ...], "timeout", "caps",
+"tar", "collect", "collect_bytes", "rlimits", "reset"}``. ``procs[0]`` is the main command,
+the others (a two-party run's companion) run beside it; the job ends when all have exited or
+at the deadline, and then every process they started is killed. A command with ``private``
+(a folder, e.g. /tmp) gets a new folder there that only its uid can enter, as its HOME,
+TMPDIR and cwd: nothing another party writes is where its start-up looks. ``reset`` false:
+the container is thrown away after the job, so nothing is cleaned.
+
+Whatever a job leaves, the work after it is bounded in time (``AFTER_S`` for collecting,
+as much for the reset): a reset that cannot finish in time reports false, and the host
+throws the container away instead of waiting.
 """
 
 import base64
@@ -36,6 +43,7 @@ RLIMITS = {"fsize": resource.RLIMIT_FSIZE, "nofile": resource.RLIMIT_NOFILE,
            "as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "core": resource.RLIMIT_CORE}
 ROOT = os.getuid() == 0
 SERVING = [False]  # serve mode: every command runs as a sandbox uid of its own
+AFTER_S = 3.0      # collecting the outputs, and the reset, each stop after this long
 
 
 # running as another user ----------------------------------------------------------
@@ -82,22 +90,32 @@ def unpack(data, cwd):
                 tar.extract(m, cwd, set_attrs=False)
 
 
-def collect(cwd, subdir, max_bytes, max_files=1000):
+def collect(cwd, subdir, max_bytes, max_files=1000, seconds=AFTER_S):
+    """The output folder's regular files (base64), within a size, a count and a time: a
+    folder of millions of names costs a bounded walk, not one open per name."""
     root = os.path.realpath(os.path.join(cwd, subdir))
-    files, total = {}, 0
+    files, total, seen = {}, 0, 0
+    deadline = time.monotonic() + seconds
     if not root.startswith(os.path.realpath(cwd)) or not os.path.isdir(root):
         return json.dumps(files).encode()
     for folder, _, names in os.walk(root):
         for name in names:
+            seen += 1
+            if len(files) >= max_files or seen > 20 * max_files or \
+                    time.monotonic() > deadline:
+                return json.dumps(files).encode()
             path = os.path.join(folder, name)
+            try:
+                os.path.relpath(path, root).encode("utf-8")
+            except UnicodeEncodeError:  # a name that is not UTF-8 cannot cross as text
+                continue
             try:  # no links, no FIFOs or devices (a FIFO would block a plain open)
                 fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             except OSError:
                 continue
             with os.fdopen(fd, "rb") as f:
                 st = os.fstat(fd)
-                if not (st.st_mode & 0o170000 == 0o100000) or total + st.st_size > max_bytes \
-                        or len(files) >= max_files:
+                if not (st.st_mode & 0o170000 == 0o100000) or total + st.st_size > max_bytes:
                     continue
                 files[os.path.relpath(path, root)] = base64.b64encode(f.read()).decode()
                 total += st.st_size
@@ -189,12 +207,30 @@ def pump(procs, caps, wait_ms):
         p.total[name] += len(chunk)
 
 
+def make_private(parent):
+    path = os.path.join(parent, "galapagos-" + os.urandom(12).hex())
+    os.mkdir(path, 0o700)  # fails if it exists: never a folder someone else made
+    return path.encode()
+
+
+def give_private(spec):
+    """A folder of the command's own (its uid alone may enter) as HOME, TMPDIR and cwd."""
+    if not spec.get("private"):
+        return spec
+    data, ok = as_user(spec.get("uid"), make_private, spec["private"])
+    if not ok:
+        raise OSError(f"cannot make a private folder under {spec['private']}")
+    home = data.decode()
+    return {**spec, "cwd": home, "env": {**spec.get("env", {}), "HOME": home, "TMPDIR": home}}
+
+
 def run_job(job):
     uids = sorted({p.get("uid") for p in job["procs"]}, key=str)
     work = job["procs"][-1]  # the files and the outputs are the last command's (the candidate)
+    specs = [give_private(spec) for spec in job["procs"]]  # before the candidate's files land
     if job.get("tar"):
         as_user(work.get("uid"), unpack, base64.b64decode(job["tar"]), work["cwd"])
-    procs = [Proc(spec, job) for spec in job["procs"]]
+    procs = [Proc(spec, job) for spec in specs]
     main, caps = procs[0], job.get("caps", {})
     deadline = main.start + job["timeout"]
     while not all(p.poll() for p in procs) and time.monotonic() < deadline:
@@ -248,7 +284,8 @@ def serve(lifetime_s):
             if any(p.get("uid") in (None, 0) for p in job["procs"]):
                 raise ValueError("every command needs a non-root uid")
             report, uids = run_job(job)
-            report["reset"] = all(as_user(uid, reset, uid, mounts)[1] for uid in uids) \
+            report["reset"] = job.get("reset", True) and all(
+                as_user(uid, reset, uid, mounts, AFTER_S)[1] for uid in uids) \
                 and not survivors(uids)
         except Exception as exc:  # noqa: BLE001 - reported; the host discards the container
             report = {"error": f"supervisor: {type(exc).__name__}: {exc}"[:500], "reset": False}

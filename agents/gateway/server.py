@@ -34,6 +34,7 @@ from galapagos.agents.gateway import chat
 from galapagos.agents.gateway.caps import Caps, Meter
 from galapagos.agents.gateway.wire import HTTPFault, Wire, error, read_request, response
 from galapagos.agents.llm import LLMClient
+from galapagos.agents.llm.providers import count_tokens
 
 CLIENT = Path(__file__).with_name("galapagos_llm.py")
 SOCKET = "llm.sock"
@@ -126,6 +127,10 @@ class Gateway:
             data = error(fault)
         except (asyncio.IncompleteReadError, ConnectionError):
             data = b""
+        except Exception as exc:  # noqa: BLE001 - an answer, never a traceback on the host
+            sess.refused.append(f"500 {type(exc).__name__}"[:200])
+            data = error(HTTPFault(500, f"the gateway could not handle this request "
+                                   f"({type(exc).__name__})", "server_error"))
         await _send(writer, data, self.wire.body_s)
 
     async def _handle(self, sess: Session, req: Any) -> dict[str, Any]:
@@ -148,7 +153,10 @@ class Gateway:
                             "server_error")
         if why := sess.meter.refusal(sess.caps):
             raise HTTPFault(429, why, "rate_limit_error")
-        params = {**params, "max_tokens": sess.meter.room(sess.caps, asked)}
+        prompt = await asyncio.to_thread(count_tokens, model, messages)
+        if why := sess.meter.refusal(sess.caps, prompt):  # counted before it is paid for
+            raise HTTPFault(429, why, "rate_limit_error")
+        params = {**params, "max_tokens": sess.meter.room(sess.caps, asked, prompt)}
         key = sess.cache_key(model, messages, params)
         try:
             out = await asyncio.to_thread(self._client(model).complete, messages,

@@ -81,6 +81,11 @@ def fit(llm: Any, prompt: str, max_tokens: int) -> tuple[list[int] | str, int]:
 
 
 class LocalLLM(CustomLLM):
+    def count_tokens(self, name: str, messages: list) -> int:
+        llm = load(name)
+        with _run_lock:
+            return len(llm.tokenize(messages_to_prompt(messages).encode(), add_bos=True))
+
     def completion(self, model: str, messages: list, model_response: Any,
                    optional_params: dict, **kwargs: Any) -> Any:
         llm = load(model.split("/", 1)[-1])

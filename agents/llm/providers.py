@@ -36,3 +36,17 @@ def fill_response(model_response: Any, model: str, text: str, prompt_tokens: int
 def messages_to_prompt(messages: list[dict[str, Any]]) -> str:
     """Base models continue text; they get the message contents joined, nothing else."""
     return "\n\n".join(str(m.get("content") or "") for m in messages)
+
+
+def count_tokens(model: str, messages: list[dict[str, Any]]) -> int:
+    """A prompt's length in tokens before it is sent: our providers count it themselves
+    (``count_tokens`` on the handler), others through litellm's counter; an estimate of
+    one token per three characters where neither can."""
+    provider, _, name = model.partition("/")
+    handler = _handlers.get(provider)
+    try:
+        if handler is not None and hasattr(handler, "count_tokens"):
+            return int(handler.count_tokens(name, messages))
+        return int(litellm.token_counter(model=model, messages=messages))
+    except Exception:  # noqa: BLE001 - an unknown tokenizer: estimate, never fail the call
+        return sum(len(str(m.get("content") or "")) for m in messages) // 3 + 1

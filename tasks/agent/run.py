@@ -103,7 +103,7 @@ def _log(data: bytes) -> list[dict[str, Any]]:
     for line in data.decode("utf-8", "replace").splitlines()[:500]:
         try:
             step = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             continue
         if isinstance(step, dict):
             steps.append(step)

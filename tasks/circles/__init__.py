@@ -88,7 +88,7 @@ def grade(text: str, n: int, tol: float) -> tuple[float, str]:
         assert isinstance(circles, list) and len(circles) == n
         circles = [(float(x), float(y), float(r)) for x, y, r in circles]
         assert all(map(math.isfinite, (v for c in circles for v in c)))
-    except (ValueError, TypeError, AssertionError):
+    except (ValueError, TypeError, AssertionError, RecursionError):
         return 0.0, f"pack() must return {n} (x, y, r) triples of finite numbers."
     for i, (x, y, r) in enumerate(circles):
         if r < 0 or min(x - r, y - r, 1 - x - r, 1 - y - r) < -tol:

@@ -39,6 +39,7 @@ DATA = Path(__file__).with_name("problems.jsonl")
 HARNESS = Path(__file__).with_name("grader_harness.py")
 WORKER = Path(__file__).with_name("grader_worker.py")
 GRADER_UID = 65534  # the sandbox's grader user
+GRADER_PYTHON = ("python3", "-I")  # isolated: no user site, no PYTHON* variables, no cwd
 SEED = {INSTRUCTION: "# Python", DEMOS: "[]"}
 STOPS = ["\ndef ", "\nclass ", "\nif __name__", "\nprint(", "```", "\n#"]
 GRADING = "g2"  # g2: the prompt's own helpers are defined where the hidden test runs
@@ -129,7 +130,7 @@ class CodeTask:
         worker = RunRequest(["python3", "/grader/worker.py", mode], files=files,
                             limits=self.limits, labels=labels)
         res = self._sandbox().run(RunRequest(
-            ["python3", "/grader/harness.py", f"/grader/{test_name}", mode],
+            [*GRADER_PYTHON, "/grader/harness.py", f"/grader/{test_name}", mode],
             mounts=[Mount(str(self._hidden), "/grader")], limits=self.limits, labels=labels,
             fresh=True, companion=worker))
         _raise_if_infrastructure(res, "the grading run")

@@ -100,8 +100,8 @@ def grade(artefact: bytes | None, labels: list[int], k: int) -> tuple[float, str
         return 0.0, "train.py left no out/predictions.json"
     try:
         preds = json.loads(artefact)
-    except ValueError:
-        return 0.0, "out/predictions.json is not JSON"
+    except (ValueError, RecursionError):
+        return 0.0, "out/predictions.json is not JSON (or is nested too deep to read)"
     if not isinstance(preds, list) or len(preds) != len(labels):
         return 0.0, f"out/predictions.json must be a list of {len(labels)} classes"
     if not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p < k for p in preds):

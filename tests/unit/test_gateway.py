@@ -95,7 +95,8 @@ def test_token_cap_lowers_max_tokens_then_refuses(archive, client):
         with pytest.raises(client.GatewayError) as err:
             while True:
                 client.chat("one two three", socket_path=str(sess.socket))
-    assert seen[0] == 12 and err.value.status == 429 and "tokens" in err.value.message
+    # the 3-token prompt is counted first: the answer gets what is left of the 12
+    assert seen[0] == 9 and err.value.status == 429 and "tokens" in err.value.message
 
 
 def test_a_resumed_evaluation_pays_for_nothing_twice(archive, client):
@@ -207,3 +208,60 @@ def test_concurrent_sessions_are_kept_apart(archive, client):
     rows = archive.llm_calls("r")
     assert sorted({r["instance_id"] for r in rows}) == ["i0", "i1", "i2", "i3"]
     assert asyncio.iscoroutinefunction(gw._serve)
+
+
+def post(sock, payload):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return raw(sock, b"POST /v1/chat/completions HTTP/1.1\r\nContent-Length: "
+               + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
+def test_a_prompt_past_the_token_cap_is_refused_before_it_is_paid_for(archive, client):
+    gw = gateway(archive, caps=Caps(tokens=2000))
+    with gw.session(SERVED) as sess:
+        with pytest.raises(client.GatewayError) as err:
+            client.chat("word " * 60_000, socket_path=str(sess.socket))
+        assert err.value.status == 429 and "60000 tokens" in err.value.message
+        assert client.chat("short", socket_path=str(sess.socket)) == "answer to short"
+    assert sess.meter.tokens < 2000 and len(archive.llm_calls("r")) == 1
+
+
+BAD = {"temperature": "hot", "stop": 12345, "seed": "abc"}
+ALSO_BAD = [{"temperature": True}, {"temperature": 9.5}, {"top_p": -1}, {"seed": 2 ** 70},
+            {"seed": 1.5}, {"stop": ["a"] * 5}, {"stop": [""]}, {"max_tokens": True}]
+
+
+@pytest.mark.parametrize("params", [{k: v} for k, v in BAD.items()] + ALSO_BAD)
+def test_bad_parameter_types_are_the_agents_400_never_the_gateways_fault(archive, params):
+    gw = gateway(archive)
+    with gw.session(SERVED) as sess:
+        out = post(str(sess.socket), {"model": "fake/gw", "messages": [
+            {"role": "user", "content": "hi"}], **params})
+    assert out.startswith(b"HTTP/1.1 400"), out[:300]
+    assert next(iter(params)) in out.decode()
+    assert sess.fault is None and archive.llm_calls("r") == []
+
+
+def test_unreadable_bodies_get_400_and_no_traceback(archive, client, capsys):
+    gw = gateway(archive)
+    deep = b'{"model": "fake/gw", "messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    huge_int = b'{"model": "fake/gw", "max_tokens": ' + b"9" * 5000 + b"}"
+    surrogate = b'{"model": "fake/gw", "messages": [{"role": "user", "content": "\\udcff"}]}'
+    with gw.session(SERVED) as sess:
+        sock = str(sess.socket)
+        for body in (deep, huge_int, surrogate):
+            out = post(sock, body)
+            assert out.startswith(b"HTTP/1.1 400"), (body[:60], out[:300])
+        assert client.chat("still here", socket_path=sock) == "answer to still here"
+    assert sess.fault is None
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unexpected_fault_in_the_gateway_is_answered_500(archive, client, monkeypatch):
+    gw = gateway(archive)
+
+    async def broken(sess, req):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(gw, "_handle", broken)
+    with gw.session(SERVED) as sess:
+        assert post(str(sess.socket), {"model": "fake/gw"}).startswith(b"HTTP/1.1 500")

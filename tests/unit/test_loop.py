@@ -109,6 +109,24 @@ def test_evaluator_raising_everywhere_stops_cleanly_and_resumably(tmp_path):
     assert run["status"] == "failed" and a.db["evaluations"].count == 0
 
 
+@pytest.mark.parametrize("attack", ["DEEP-INPUT", "DEEP-TRACE"])
+def test_a_hostile_candidates_output_is_its_fault_and_the_run_goes_on(tmp_path, attack):
+    """Output nested past Python's stack, lone surrogates: a score of 0 for that child,
+    stored, and the run finishes (it used to stop as failed, and resume failed the same)."""
+    FakeLLM("hostile").enqueue(*[f"```\n{attack} alpha\n```"] * 3, *["```\nalpha\n```"] * 20)
+    cfg = toy_config(tmp_path, llm={"model": "fake/hostile"},
+                     proposers={"use": ["reflective"]}, budget={"max_iterations": 4})
+    out = start_run(cfg)
+    assert out.status == "finished", out.stop_reason
+    a = Archive(out.archive)
+    rows = a.db.execute("select c.components, e.score, e.feedback, e.trace from evaluations e "
+                        "join candidates c on c.id = e.candidate_id").fetchall()
+    hostile = [r for r in rows if attack in r[0]]
+    assert hostile and all(r[1] == 0.0 for r in hostile)
+    if attack == "DEEP-TRACE":
+        assert "bad \ufffd name" in hostile[0][2] and "too deep" in hostile[0][3]
+
+
 def test_backend_down_then_fixed_then_resume(tmp_path, monkeypatch):
     """A ConnectionError of the task's backend is the machinery's fault: never a score."""
     cfg = toy_config(tmp_path, budget={"max_iterations": 6})
