@@ -67,3 +67,37 @@ def test_warm_reuse_leaves_nothing_for_the_next_candidate(sb):
         ["python3", "look.py"], files={"look.py": (ATTACKS / "look.py").read_text()},
         fresh=True)).stdout)
     assert seen == fresh  # every writable mount and object as in a new container
+
+
+HARD_LINKS = """
+import os, time
+os.makedirs("out/l", exist_ok=True)
+open("out/l/f", "w").write("x")
+n, start = 0, time.monotonic()
+while time.monotonic() - start < 3:
+    for _ in range(1000):
+        os.link("out/l/f", f"out/l/{n}")
+        n += 1
+print(n, flush=True)
+time.sleep(100)
+"""
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_cleaning_up_after_a_million_hard_links_is_bounded(sb, fresh):
+    """A candidate that leaves over a million names, then sleeps: its run times out (its
+    fault), the collection and the reset stop in time, so the host's backstop never fires
+    (that would count as the engine's fault), and the next run is served."""
+    import time
+
+    from galapagos.sandbox.docker_backend import HOST_GRACE_S
+
+    limits = Limits(wall_s=6, memory_mb=1024, work_mb=512)
+    start = time.monotonic()
+    r = sb.run(RunRequest(["python3", "-c", HARD_LINKS], limits=limits, fresh=fresh))
+    took = time.monotonic() - start
+    assert int(r.stdout) > 500_000, r.stdout
+    assert r.error is None and r.timed_out and took < limits.wall_s + HOST_GRACE_S, (r, took)
+    assert len(r.files) == 1000  # the collection stops at its count
+    after = sb.run(RunRequest(["python3", "-c", "import os; print(len(os.listdir('/work')))"]))
+    assert after.ok and after.stdout.strip() == "0"
