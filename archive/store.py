@@ -123,6 +123,25 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
         return Path(run["config"].get("budget", {}).get("stop_file")
                     or self.path.parent / f"stop-{run['id']}")
 
+    def request_stop(self, run_id: str) -> Path:
+        """Ask a run to stop at its next safe point: write its stop file, marked as ours so
+        that the run removes this file, and only this, when it ends."""
+        path = self.stop_file(run_id)
+        if not path.exists():
+            path.write_text(_stop_mark(self.get_run(run_id)["id"]))
+        return path
+
+    def clear_stop(self, run_id: str) -> None:
+        """Remove a stop file that ``request_stop`` wrote for this run; anything else at
+        that path (a file the user named, a device) is left as it is."""
+        path = self.stop_file(run_id)
+        try:
+            if path.is_file() and not path.is_symlink() and \
+                    path.read_text(errors="replace") == _stop_mark(run_id):
+                path.unlink()
+        except OSError:
+            pass
+
     def list_runs(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.query("select * from runs order by created_at desc")]
 
@@ -287,6 +306,10 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
         args = [run_id, after_id, *([kind] if kind else []), *([parent] if parent else [])]
         rows = self.db.query(sql + " order by id", args)
         return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
+
+
+def _stop_mark(run_id: str) -> str:
+    return f"galapagos stop {run_id}\n"
 
 
 def _row_to_eval(r: dict[str, Any]) -> Evaluation:

@@ -209,8 +209,8 @@ def stop(run_id: Annotated[str, typer.Argument(help="The run's id (or a unique p
 
     store = Archive(_existing(archive))
     run_id = store.get_run(run_id)["id"]
-    store.stop_file(run_id).touch()
-    console.print(f"Asked run {run_id} to stop (wrote {store.stop_file(run_id)}).")
+    path = store.request_stop(run_id)
+    console.print(f"Asked run {run_id} to stop (wrote {path}).")
 
 
 @app.command()

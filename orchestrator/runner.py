@@ -154,8 +154,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         executor.close()
         hooks.sandboxes.close()
     run = archive.get_run(run_id)
-    if stop_file.exists():
-        stop_file.unlink()
+    archive.clear_stop(run_id)
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
 
 

@@ -228,7 +228,6 @@ class RunScreen(Screen[None]):
         self.app.push_screen(FrontierScreen(self.run_id))
 
     def action_stop(self) -> None:
-        path = self.app.archive.stop_file(self.run_id)  # type: ignore[attr-defined]
-        path.touch()
+        path = self.app.archive.request_stop(self.run_id)  # type: ignore[attr-defined]
         self.notify(f"Asked the run to stop at its next safe point ({path}). Continue it "
                     f"later with: galapagos resume {self.run_id}", timeout=10)

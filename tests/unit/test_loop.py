@@ -262,6 +262,28 @@ def test_patience_and_stop_file(tmp_path):
     stop.touch()
     out = start_run(toy_config(tmp_path, budget={"stop_file": str(stop)}))
     assert "stop file" in out.stop_reason and out.summary["iterations"] == 0
+    assert stop.exists()  # the user's own file: the run did not write it, so it stays
+
+
+@pytest.mark.parametrize("named", ["user file", "device"])
+def test_a_run_deletes_only_the_stop_file_it_was_asked_to_stop_with(tmp_path, named):
+    """A config naming an existing file (``/dev/null`` as root, in the report) kept it
+    only if the run did not unlink it at the end."""
+    import os
+    path = tmp_path / "STOP"
+    if named == "device":
+        os.mkfifo(path)  # not a regular file: like /dev/null, never removed
+    else:
+        path.write_text("my notes\n")
+    out = start_run(toy_config(tmp_path, budget={"stop_file": str(path),
+                                                 "max_iterations": 2}))
+    assert "stop file" in out.stop_reason and path.exists()
+    cfg = toy_config(tmp_path / "b", budget={"stop_file": str(tmp_path / "b" / "STOP"),
+                                             "max_iterations": 2})
+    out = start_run(cfg)
+    requested = Archive(out.archive).request_stop(out.run_id)  # as `galapagos stop` does
+    out = resume_run(cfg.run.archive, out.run_id, {"budget.max_iterations": 4})
+    assert "stop file" in out.stop_reason and not requested.exists()
 
 
 def test_interrupt_stops_at_safe_point_and_resume_is_exact(tmp_path):
