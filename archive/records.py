@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from galapagos.archive import clean
+
 
 def candidate_id(components: dict[str, str], files: dict[str, str] | None = None) -> str:
     """Content address: the same components and files always give the same id, in any
@@ -34,6 +36,14 @@ class Candidate:
     proposer: str = "seed"
     meta: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Text that cannot be stored (a lone surrogate, from a JSON escape or a file name
+        that is not UTF-8) is replaced here, so the id is the stored content's."""
+        for name in ("components", "files"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, {clean.text(str(k)): clean.text(str(v))
+                                            for k, v in value.items()})
 
     @property
     def id(self) -> str:

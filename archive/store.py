@@ -98,7 +98,8 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
             if key in fields and not isinstance(fields[key], str):
                 fields[key] = _dumps(fields[key])
         with self.transaction():
-            self.db["runs"].update(run_id, {**fields, "updated_at": now()})
+            self.db["runs"].update(run_id, {**{k: clean.text(v) for k, v in fields.items()},
+                                            "updated_at": now()})
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         rows = list(self.db.query("select * from runs where id = ? or id like ? order by "

@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-
 from galapagos.errors import ConfigError, GalapagosError
+from galapagos.orchestrator.display import DataConsole, styled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evolve prompts and agent code with reflective, Pareto-guided search.")
-console = Console()
-err_console = Console(stderr=True)
+console = DataConsole()          # every string printed is data: no markup, no escapes
+err_console = DataConsole(stderr=True)
 DEFAULT_ARCHIVE = ".galapagos/archive.db"
 
 ArchiveOpt = Annotated[Path, typer.Option("--archive", "-a", help="The project's SQLite "
@@ -112,12 +110,13 @@ def _execute(fn: Any, budget: Any, quiet: bool) -> None:
             with display:
                 outcome = fn(hooks)
     if outcome.status == "interrupted":
-        err_console.print(f"[yellow]{escape(outcome.message)}[/]")
+        err_console.print(outcome.message, style="yellow")
         raise typer.Exit(130)
     from galapagos.archive import Archive
 
     console.print(show_run(Archive(outcome.archive), outcome.run_id, history=10))
-    console.print(f"Run [bold]{outcome.run_id}[/] {outcome.status}: {outcome.stop_reason}.")
+    console.print(styled("Run ", (outcome.run_id, "bold"),
+                         f" {outcome.status}: {outcome.stop_reason}."))
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="The same facts as JSON, for scripts.")]
@@ -247,11 +246,11 @@ def sandbox_build(
     client = docker_client()
     with console.status("building the base image…"):
         base = ensure_base(client, log=lambda m: console.print(m))
-    console.print(f"base image: [bold]{base}[/]")
+    console.print(styled("base image: ", (base, "bold")))
     if packages:
         image = TaskImage("task", (f"RUN python3 -m pip install --break-system-packages "
                                    f"{' '.join(packages)}",))
-        console.print(f"task image: [bold]{ensure_task_image(client, image, base)}[/]")
+        console.print(styled("task image: ", (ensure_task_image(client, image, base), "bold")))
 
 
 @sandbox_app.command("doctor")
@@ -267,8 +266,8 @@ def sandbox_doctor() -> None:
         t.add_column(col, overflow="fold")
     checks = diagnose()
     for c in checks:
-        t.add_row(c.name, "[green]yes[/]" if c.ok else "[red]no[/]", escape(c.detail),
-                  "" if c.ok else escape(c.fix))
+        t.add_row(c.name, styled(("yes", "green") if c.ok else ("no", "red")), c.detail,
+                  "" if c.ok else c.fix)
     console.print(t)
     if not checks[0].ok:
         raise typer.Exit(1)
@@ -288,13 +287,13 @@ def main() -> None:
     except GalapagosError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(styled(("Error:", "bold red"), f" {exc}"), highlight=False)
         sys.exit(2 if isinstance(exc, ConfigError) else 1)
     except Exception as exc:  # noqa: BLE001 - a bug of ours or a plug-in's: one paragraph too
         if debug:
             raise
-        err_console.print(f"[bold red]Unexpected error:[/] {escape(type(exc).__name__)}: "
-                          f"{escape(str(exc))}. Whatever was archived is kept and the run "
-                          "can be resumed; run again with --debug for the traceback and "
-                          "report it.", highlight=False)
+        err_console.print(styled(("Unexpected error:", "bold red"), f" {type(exc).__name__}: "
+                                 f"{exc}. Whatever was archived is kept and the run can be "
+                                 "resumed; run again with --debug for the traceback and "
+                                 "report it."), highlight=False)
         sys.exit(1)

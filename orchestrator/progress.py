@@ -8,8 +8,10 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from galapagos.orchestrator.config import BudgetConfig
+from galapagos.orchestrator.display import styled
 from galapagos.orchestrator.events import Event
 
 
@@ -48,7 +50,8 @@ class ProgressDisplay:
                              last=_describe(event))
             self.progress.update(self.bar, completed=event.iteration)
         elif event.kind == "best":
-            self.info["last"] += f"  [green]new best {d['val']:.3f}[/]"
+            self.info["last"] = styled(self.info["last"], (f"  new best {d['val']:.3f}",
+                                                           "green"))
         elif event.kind == "finish":
             self.info["last"] = f"finished: {d.get('stop_reason')}"
         self.live.update(self._render())
@@ -76,11 +79,11 @@ def _of(used: Any, limit: Any) -> str:
     return f"{used}" if limit is None else f"{used} of {limit}"
 
 
-def _describe(event: Event) -> str:
+def _describe(event: Event) -> Text:
     d = event.data
-    who = d.get("proposer") or "?"
+    head = f"#{event.iteration} {d.get('proposer') or '?'}: "
     if d["outcome"] == "accepted":
-        return f"#{event.iteration} {who}: [green]accepted[/] (val {d.get('val', 0):.3f})"
+        return styled(head, ("accepted", "green"), f" (val {d.get('val', 0):.3f})")
     if d["outcome"] == "failed":
-        return f"#{event.iteration} {who}: [red]failed[/] ({str(d.get('error'))[:80]})"
-    return f"#{event.iteration} {who}: rejected ({d.get('reason')})"
+        return styled(head, ("failed", "red"), f" ({str(d.get('error'))[:80]})")
+    return styled(head, f"rejected ({d.get('reason')})")

@@ -8,13 +8,15 @@ from typing import Any
 
 from rich import box
 from rich.console import Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from galapagos.archive import Archive
+from galapagos.archive.clean import printable
 from galapagos.errors import ArchiveError
+from galapagos.orchestrator.display import styled
 from galapagos.orchestrator.fronts import tradeoffs
 
 
@@ -88,12 +90,12 @@ def _tradeoff_table(rows: list[dict[str, Any]], objectives: dict[str, str]) -> T
 
 def _candidate_panel(cand: Any, cid: str) -> Panel:
     """Components in full; a program's files by name and size (``--diff`` shows code)."""
-    texts = [f"[bold]{k}[/]\n{escape(v)}" for k, v in sorted(cand.components.items())]
+    parts = sorted(cand.components.items())
     if cand.files:
-        listing = "\n".join(f"{p}  ({len(t.splitlines())} lines)"
-                            for p, t in sorted(cand.files.items()))
-        texts.append(f"[bold]files[/]\n{escape(listing)}")
-    return Panel("\n\n".join(texts), title=f"best candidate {cid} ({cand.proposer})")
+        parts.append(("files", "\n".join(f"{p}  ({len(t.splitlines())} lines)"
+                                         for p, t in sorted(cand.files.items()))))
+    body = Text("\n\n").join(styled((name, "bold"), "\n", text) for name, text in parts)
+    return Panel(body, title=styled(f"best candidate {cid} ({cand.proposer})"))
 
 
 def export_candidate(archive: Archive, cid: str, folder: Path) -> list[Path]:
@@ -118,9 +120,9 @@ def diff_view(archive: Archive, cid: str, against: str | None = None) -> Group:
     diffs = archive.diff(cid, against)
     title = f"{cand.id} against {base or 'nothing (a seed)'}"
     if not diffs:
-        return Group(Panel("no changes", title=title))
-    return Group(*(Panel(Syntax(text, "diff", word_wrap=True), title=f"{name}: {title}")
-                   for name, text in diffs.items()))
+        return Group(Panel("no changes", title=styled(title)))
+    return Group(*(Panel(Syntax(printable(text), "diff", word_wrap=True),
+                         title=styled(f"{name}: {title}")) for name, text in diffs.items()))
 
 
 def _overview(run: dict[str, Any], s: dict[str, Any], calls: dict[str, int]) -> Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class Hooks:
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Outcome:
     hooks = hooks or Hooks()
     archive = Archive(cfg.run.archive)
-    run_id = f"{cfg.run.name}-{uuid.uuid4().hex[:8]}"
+    run_id = f"{_slug(cfg.run.name)}-{uuid.uuid4().hex[:8]}"
     task, task_key = _load_task(cfg, archive, run_id, hooks)
     executor = _prepare(cfg, task, task_key, archive, run_id)  # nothing written if it fails
     archive.create_run(run_id, task=cfg.task.name, task_key=task_key, seed=cfg.run.seed,
@@ -156,6 +157,12 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     run = archive.get_run(run_id)
     archive.clear_stop(run_id)
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
+
+
+def _slug(name: str) -> str:
+    """The name as it can stand in a run's id: a command-line word and a file name (the
+    stop file), nothing a terminal or a shell reads specially."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:40] or "run"
 
 
 def _ensure_free(archive: Archive, run_id: str) -> None:

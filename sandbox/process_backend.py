@@ -81,7 +81,8 @@ class ProcessSandbox:
                 path.write_bytes(data.encode() if isinstance(data, str) else data)
             argv = [_remap(a, request, work) for a in request.command]
             env = {k: os.environ[k] for k in SAFE_ENV if k in os.environ}
-            env.update(HOME=work, TMPDIR=work, CUDA_VISIBLE_DEVICES=",".join(gpu_ids), **request.env)
+            env.update(HOME=work, TMPDIR=work, CUDA_VISIBLE_DEVICES=",".join(gpu_ids),
+                       **request.env)
             mb = 1024 * 1024
             spec = {"procs": [{"argv": argv, "cwd": work, "env": env}], "timeout": lim.wall_s,
                     "caps": {"stdout": lim.output_bytes, "stderr": lim.output_bytes},

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from galapagos.archive.clean import cell, printable, styled
 from galapagos.ui.paged import PagedTable
 
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
@@ -36,11 +37,11 @@ class CandidateScreen(Screen[None]):
     def on_mount(self) -> None:
         cand = self.app.archive.get_candidate(self.cid)  # type: ignore[attr-defined]
         self.cand = cand
-        self.sub_title = f"candidate {cand.id} ({cand.proposer})"
+        self.sub_title = printable(f"candidate {cand.id} ({cand.proposer})", lines=False)
         t = self.query_one("#left", DataTable)
         t.add_columns("part", "lines")
         for name, text in sorted(cand.view().items()):
-            t.add_row(name, str(len(text.splitlines())), key=name)
+            t.add_row(cell(name), str(len(text.splitlines())), key=name)
         self.show(next(iter(sorted(cand.view())), ""))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -50,8 +51,8 @@ class CandidateScreen(Screen[None]):
     def show(self, name: str) -> None:
         text = self.cand.view().get(name, "")[:PAGE]
         lexer = "python" if name.endswith(".py") else "text"
-        self.query_one("#detail", Static).update(Syntax(text, lexer, line_numbers=True,
-                                                        word_wrap=True))
+        self.query_one("#detail", Static).update(Syntax(printable(text), lexer,
+                                                        line_numbers=True, word_wrap=True))
 
     def action_diff(self) -> None:
         """Against the first parent; pressed again, against the next (a merge has two)."""
@@ -63,7 +64,8 @@ class CandidateScreen(Screen[None]):
         self.sub_title = (f"candidate {self.cid[:16]}: diff against "
                           f"{against[:16] if against else 'nothing (a seed)'}")
         self.shown = body
-        self.query_one("#detail", Static).update(Syntax(body, "diff", word_wrap=True))
+        self.query_one("#detail", Static).update(Syntax(printable(body), "diff",
+                                                        word_wrap=True))
 
     def action_scores(self) -> None:
         self.mode = "scores"
@@ -72,9 +74,9 @@ class CandidateScreen(Screen[None]):
         rows = archive.instance_scores(key, self.cid, "val")
         lines = [f"{r.instance_id:>14}  {r.score:7.3f}  {r.feedback[:200]}" for r in rows]
         mean = sum(r.score for r in rows) / len(rows) if rows else 0.0
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", Static).update(styled(
             f"val mean {mean:.3f} over {len(rows)} instances\n\n" + "\n".join(lines)
-            if rows else "not scored on val (rejected on its minibatch, or staged out)")
+            if rows else "not scored on val (rejected on its minibatch, or staged out)"))
 
     def action_write(self) -> None:
         folder = Path.cwd() / f"galapagos-{self.cid[:12]}"
@@ -83,7 +85,7 @@ class CandidateScreen(Screen[None]):
             if path.is_relative_to(folder.resolve()):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
-        self.notify(f"Wrote candidate {self.cid} to {folder}")
+        self.notify(printable(f"Wrote candidate {self.cid} to {folder}"), markup=False)
 
 
 class CallsScreen(Screen[None]):
@@ -112,9 +114,12 @@ class CallsScreen(Screen[None]):
         all of them); a prompt is read when its row is highlighted."""
         rows = self.app.archive.call_rows(self.run_id, needle)  # type: ignore[attr-defined]
         table = self.query_one("#calls", PagedTable)
-        table.show((str(c.id), (str(c.id), c.purpose, c.model, str(c.attempt), str(c.tokens),
-                                f"{c.usd:.4f}", f"{c.latency_s:.2f}", c.error[:40]))
+        table.show((str(c.id), tuple(map(cell, (c.id, c.purpose, c.model, c.attempt, c.tokens,
+                                                f"{c.usd:.4f}", f"{c.latency_s:.2f}",
+                                                c.error[:40]))))
                    for c in rows)
+        if not rows:
+            self.query_one("#call", Static).update("no call matches")
         self.sub_title = f"{len(rows)} calls" + (
             "; End goes to the newest" if len(rows) > table.page else "")
 
@@ -139,18 +144,13 @@ class CallsScreen(Screen[None]):
             self.app.pop_screen()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        t = self.query_one("#calls", DataTable)
-        if not t.row_count:
+        """The row's key is the call's id: an event that arrives after a search replaced
+        the rows still names its call, never a row that is gone."""
+        if event.row_key.value is None:
             return
         archive = self.app.archive  # type: ignore[attr-defined]
-        c = archive.llm_call(int(t.get_row(event.row_key)[0]))
+        c = archive.llm_call(int(event.row_key.value))
         prompt = "\n\n".join(str(m.get("content", "")) for m in c["messages"])
-        self.query_one("#call", Static).update(
-            f"[b]prompt[/]\n{_esc(prompt[:PAGE])}\n\n[b]answer[/]\n"
-            f"{_esc((c['response'] or c['error'] or '')[:PAGE])}")
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        self.query_one("#call", Static).update(styled(
+            ("prompt", "bold"), "\n", prompt[:PAGE], "\n\n", ("answer", "bold"), "\n",
+            (c["response"] or c["error"] or "")[:PAGE]))

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Sparkline, Static
 
+from galapagos.archive.clean import cell, printable, styled
 from galapagos.ui.paged import PagedTable
 
 
@@ -42,12 +43,13 @@ def _number(text: str) -> float:
         return float("-inf")
 
 
-def _iteration_row(e: dict[str, Any]) -> tuple[str, ...]:
+def _iteration_row(e: dict[str, Any]) -> tuple[Any, ...]:
     d = e["data"]
     mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
-    return (str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb, fmt(d.get("val")),
-            fmt(d.get("best_val")), str(d.get("metric_calls")),
-            str(d.get("reason") or d.get("error") or "")[:80])
+    return tuple(cell(v) for v in (
+        e["iteration"], d.get("proposer"), d["outcome"], mb, fmt(d.get("val")),
+        fmt(d.get("best_val")), d.get("metric_calls"),
+        str(d.get("reason") or d.get("error") or "")[:80]))
 
 
 class RunsScreen(Screen[None]):
@@ -86,8 +88,8 @@ class RunsScreen(Screen[None]):
         t = self.query_one("#runs", DataTable)
         row = t.cursor_row
         t.clear()
-        for values in rows:
-            t.add_row(*values, key=values[0])
+        for values in rows:  # shown as data; the key is the run's own id
+            t.add_row(*map(cell, values), key=values[0])
         t.move_cursor(row=min(row, max(len(rows) - 1, 0)))
         self.shown = rows
 
@@ -97,7 +99,7 @@ class RunsScreen(Screen[None]):
         name = SORTS[self.sort_by]
         numeric = name in ("val", "test", "search calls", "spend", "time")
         self.query_one("#runs", DataTable).sort(
-            name, key=lambda v: _number(v) if numeric else v, reverse=numeric)
+            name, key=lambda v: _number(str(v)) if numeric else str(v), reverse=numeric)
         self.notify(f"sorted by {name}", timeout=2)
 
     def action_search(self) -> None:
@@ -175,23 +177,23 @@ class RunScreen(Screen[None]):
         self.query_one("#trend", Sparkline).data = [seed] + [
             e["data"].get("best_val", 0.0) for e in self.events]
         self.query_one("#by_calls", Sparkline).data = [seed] + by_calls(self.events)
-        self.query_one("#spend", Static).update("   ".join(
+        self.query_one("#spend", Static).update(styled("   ".join(
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in spend) or
-            "no LLM calls yet")
+            "no LLM calls yet"))
         self.query_one("#iterations", PagedTable).extend(
             (e["data"].get("child") and f"{e['iteration']}:{e['data']['child']}",
              _iteration_row(e)) for e in new)
 
-    def _summary(self, run: dict[str, Any], spend: list[Any], seed: float) -> str:
+    def _summary(self, run: dict[str, Any], spend: list[Any], seed: float) -> Any:
         calls = self.calls
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
         best = self.events[-1]["data"].get("best_val") if self.events else seed
         search = calls.get("train", 0) + calls.get("val", 0)
-        return (f"[b]{run['id']}[/] · {run['status']} · task {run['task']}\n"
-                f"iterations {len(self.events)}   best val {fmt(best)}   metric calls "
-                f"{search} (+{calls.get('test', 0)} test)   LLM ${usd:.4f}, {tokens} "
-                f"tokens   stop: {run['stop_reason'] or '-'}")
+        return styled((run["id"], "bold"), f" · {run['status']} · task {run['task']}\n"
+                      f"iterations {len(self.events)}   best val {fmt(best)}   metric calls "
+                      f"{search} (+{calls.get('test', 0)} test)   LLM ${usd:.4f}, {tokens} "
+                      f"tokens   stop: {run['stop_reason'] or '-'}")
 
     def action_best(self) -> None:
         from galapagos.ui.detail import CandidateScreen
@@ -229,5 +231,6 @@ class RunScreen(Screen[None]):
 
     def action_stop(self) -> None:
         path = self.app.archive.request_stop(self.run_id)  # type: ignore[attr-defined]
-        self.notify(f"Asked the run to stop at its next safe point ({path}). Continue it "
-                    f"later with: galapagos resume {self.run_id}", timeout=10)
+        self.notify(printable(f"Asked the run to stop at its next safe point ({path}). "
+                              f"Continue it later with: galapagos resume {self.run_id}"),
+                    timeout=10, markup=False)

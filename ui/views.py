@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Tree
 
+from galapagos.archive.clean import cell, printable
 from galapagos.ui.paged import PagedTable, Row
 
 
@@ -94,8 +95,8 @@ class LineageScreen(RunView):
 
 def _label(r: dict[str, Any], mean: float | None, parents: list[str]) -> Text:
     style = {"accepted": "bold green", "seed": "bold"}.get(r["role"], "dim")
-    text = Text(f"{r['candidate_id'][:10]} ", style=style)
-    text.append(f"it {r['iteration']} {r['proposer']} {r['role']}")
+    text = Text(printable(f"{r['candidate_id'][:10]} ", lines=False), style=style)
+    text.append(printable(f"it {r['iteration']} {r['proposer']} {r['role']}", lines=False))
     if mean is not None:
         text.append(f"  val {mean:.3f}", style="cyan")
     if len(parents) > 1:
@@ -151,7 +152,7 @@ class FrontierScreen(RunView):
             archive = self.app.archive  # type: ignore[attr-defined]
             self.scores.update(archive.scores(self.key, page, "val"))
         for c in page:
-            yield c, (c[:12], str(self.summary.leads.get(c, 0)), str(self.picked.get(c, 0)),
+            yield c, (cell(c[:12]), str(self.summary.leads.get(c, 0)), str(self.picked.get(c, 0)),
                       f"{self.summary.means.get(c, 0.0):.3f}",
                       _heat_row(self.scores[c], self.top, instances))
 

@@ -34,8 +34,8 @@ class Request:
 
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required",
-           413: "Payload Too Large", 429: "Too Many Requests", 431: "Header Too Large", 500: "Internal Server Error",
-           501: "Not Implemented", 503: "Service Unavailable"}
+           413: "Payload Too Large", 429: "Too Many Requests", 431: "Header Too Large",
+           500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
 
 
 async def read_request(reader: asyncio.StreamReader, wire: Wire) -> Request:

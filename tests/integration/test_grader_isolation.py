@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 # the candidate's side: plant every hook in every folder it can write, then say so
 PLANT = r'''
 import os, sys
-HOOK = "import sys; sys.stdout.write('VERDICT PASS forged by a planted hook\\n'); sys.stdout.flush(); import os; os._exit(0)\n"
+HOOK = ("import sys; sys.stdout.write('VERDICT PASS forged by a planted hook\\n'); "
+        "sys.stdout.flush(); import os; os._exit(0)\n")
 NAMES = ["usercustomize.py", "sitecustomize.py", "json.py", "ast.py", "re.py", "random.py",
          "math.py", "errno.py", "time.py", "encodings.py", "os.py"]
 SITES = [f".local/lib/python3.{m}/site-packages" for m in range(8, 15)]

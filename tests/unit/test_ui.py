@@ -158,10 +158,10 @@ def test_runs_sort_by_columns(tmp_path):
         t = table(app, "#runs")
         assert len(t.columns) == 11
         await pilot.press("o")  # by run id
-        ids = [t.get_row_at(i)[0] for i in range(3)]
+        ids = [str(t.get_row_at(i)[0]) for i in range(3)]
         assert ids == sorted(o.run_id for o in outs)
         await pilot.press("o", "o", "o", "o")  # status, val, test, search calls
-        calls = [int(t.get_row_at(i)[6]) for i in range(3)]
+        calls = [int(str(t.get_row_at(i)[6])) for i in range(3)]
         assert calls == sorted(calls, reverse=True)
 
     drive(GalapagosApp(db), steps)
@@ -188,3 +188,24 @@ def test_the_diff_key_cycles_through_a_merges_parents(tmp_path):
         assert "+one" in app.screen.shown
 
     drive(GalapagosApp(db), steps)
+
+
+def test_searching_the_calls_shows_a_match_and_says_when_none(tmp_path):
+    """`l`, `/`, a word that occurs, Enter: the rows are replaced while a highlight is on
+    its way (it crashed with RowDoesNotExist); the preview follows the search."""
+    db, outs = runs(tmp_path, n=1, iterations=3)
+
+    async def steps(pilot, app):
+        await pilot.press("l")
+        assert isinstance(app.screen, CallsScreen)
+        await pilot.press("down", "slash", *"Revision", "enter")
+        await pilot.pause()
+        assert table(app, "#calls").row_count > 0
+        preview = str(app.screen.query_one("#call", Static).render())
+        assert "Revision" in preview and "answer" in preview
+        await pilot.press("slash", *"zzz-nowhere", "enter")
+        await pilot.pause()
+        assert table(app, "#calls").row_count == 0
+        assert "no call matches" in str(app.screen.query_one("#call", Static).render())
+
+    drive(GalapagosApp(db, outs[0].run_id), steps)
