@@ -39,22 +39,24 @@ def _loads(text: str | None, default: Any = None) -> Any:
 class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
     """A project's archive. Thread-safe for the writes the loop and its workers make."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: str | Path, *, readonly: bool = False):
+        """``readonly``: open without writing anything (no WAL switch, no migration), for
+        an archive on a read-only mount or an immutable file; see ``for_reading``."""
+        self.path, self.readonly = Path(path), readonly
         try:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            if not readonly:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = connect(self.path, readonly)
             self.db = sqlite_utils.Database(conn)
-            self.db.enable_wal()
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            if not readonly:
+                self.db.enable_wal()
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA synchronous=NORMAL")
             self._check_version()
-            apply_migrations(self.db)
-        except sqlite3.DatabaseError as exc:
-            raise ArchiveError(
-                f"Cannot open the archive {self.path}: {exc}. If the file is not a Galápagos "
-                "archive, point --archive at another path."
-            ) from exc
+            if not readonly:
+                apply_migrations(self.db)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise archive_fault(exc, self.path) from exc
         self._lock = threading.RLock()
         # one connection, many threads: a sqlite-utils query (a savepoint) must not
         # interleave with another thread's transaction
@@ -65,24 +67,45 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
         with self._lock:
             return iter(list(query(sql, params)))
 
+    @classmethod
+    def for_reading(cls, path: str | Path) -> "Archive":
+        """The archive for a command that only reads it (runs, show, export, ui): opened
+        as usual where it can be written, else read-only."""
+        try:
+            return cls(path)
+        except ArchiveError as exc:
+            if not isinstance(exc.__cause__, sqlite3.OperationalError):
+                raise
+        return cls(path, readonly=True)
+
     def _check_version(self) -> None:
         if "_migrations" not in self.db.table_names():
+            if self.readonly:
+                raise ArchiveError(f"{self.path} is not a Galápagos archive (it has no "
+                                   "migrations table); point --archive at another path.")
             return
         known = {fn.__name__ for fn in MIGRATIONS}
-        unknown = {r["name"] for r in self.db["_migrations"].rows} - known
-        if unknown:
+        done = {r["name"] for r in self.db["_migrations"].rows}
+        if unknown := done - known:
             raise ArchiveError(
                 f"The archive {self.path} was written by a newer Galápagos (migrations "
                 f"{sorted(unknown)} are unknown here). Upgrade Galápagos to read it."
             )
+        if self.readonly and known - done:
+            raise ArchiveError(
+                f"The archive {self.path} was written by an older Galápagos and cannot be "
+                "upgraded where it is, read-only. Copy it somewhere writable and open the copy.")
 
     def close(self) -> None:
         self.db.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._lock, self.db.conn:
-            yield
+        try:
+            with self._lock, self.db.conn:
+                yield
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only file: say so
+            raise archive_fault(exc, self.path) from exc
 
     # runs -----------------------------------------------------------------
     def create_run(self, run_id: str, *, task: str, task_key: str, seed: int,
@@ -307,6 +330,39 @@ class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
         args = [run_id, after_id, *([kind] if kind else []), *([parent] if parent else [])]
         rows = self.db.query(sql + " order by id", args)
         return [{**dict(r), "data": _loads(r["data"], {})} for r in rows]
+
+
+def connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    """A connection; read-only ones read a file they may not lock (an immutable file, a
+    read-only mount with no WAL files beside it) as the immutable file it then is."""
+    if not readonly:
+        return sqlite3.connect(path, check_same_thread=False, timeout=30)
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+
+
+def archive_fault(exc: BaseException, path: Path) -> ArchiveError:
+    """An error of the archive's file, as what happened and what to do about it."""
+    text = str(exc)
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        why = (f"the disk holding the archive {path} is full ({text}). Free some space; "
+               "what was written is kept, and `galapagos resume RUN` continues the run")
+    elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        why = (f"the archive {path} cannot be written ({text}): it is on a read-only mount, "
+               "immutable, or not yours. Runs need a writable archive; `runs`, `show`, "
+               "`export` and `ui` read a read-only one")
+    elif "locked" in text:
+        why = (f"the archive {path} is locked by another process ({text}); try again when "
+               "that process has finished writing")
+    else:
+        why = (f"cannot open the archive {path}: {text}. If the file is not a Galápagos "
+               "archive, point --archive at another path")
+    return ArchiveError(why[0].upper() + why[1:] + ".")
 
 
 def _stop_mark(run_id: str) -> str:

@@ -6,6 +6,7 @@
     │   └── TaskNotFound
     ├── InfrastructureError    not the candidate's fault: never scored, never cached
     │   ├── LLMError           an LLM call failed after its retries
+    │   │   ├── LLMAuthError       the API key is missing or refused: stops the run at once
     │   │   ├── LLMTimeout
     │   │   ├── LLMUnexpectedCall  the scripted fake got a call it had no answer for
     │   │   └── BudgetExhausted    a call would go past the run's budget
@@ -53,6 +54,11 @@ class LLMError(InfrastructureError):
 
 class LLMTimeout(LLMError):
     pass
+
+
+class LLMAuthError(LLMError):
+    """Persistent: no retry can fix a missing or refused key, so the run stops (resumable
+    once the key is set) instead of going on with other proposers."""
 
 
 class LLMUnexpectedCall(LLMError):

@@ -128,7 +128,7 @@ def runs(archive: ArchiveOpt = Path(DEFAULT_ARCHIVE), as_json: JsonOpt = False) 
     from galapagos.archive import Archive
     from galapagos.orchestrator.report import runs_table
 
-    store = Archive(_existing(archive))
+    store = Archive.for_reading(_existing(archive))
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in store.run_rows()], indent=2))
         return
@@ -152,7 +152,7 @@ def show(
     from galapagos.archive import Archive
     from galapagos.orchestrator.report import diff_view, run_facts, show_run
 
-    store = Archive(_existing(archive))
+    store = Archive.for_reading(_existing(archive))
     if as_json:
         typer.echo(json.dumps(run_facts(store, run_id), indent=2, default=str))
         return
@@ -175,15 +175,16 @@ def export(
 ) -> None:
     """Write a candidate out: its files as a tree, its text components as NAME.txt."""
     from galapagos.archive import Archive
-    from galapagos.orchestrator.report import export_candidate
+    from galapagos.orchestrator.report import export_candidate, export_lines
 
-    store = Archive(_existing(archive))
+    store = Archive.for_reading(_existing(archive))
     run = store.get_run(run_id)
     cid = candidate or run["best_candidate"]
     if not cid:
         raise GalapagosError(f"Run {run['id']} has no candidate yet; pass --candidate.")
-    written = export_candidate(store, cid, out)
-    console.print(f"Wrote {len(written)} file(s) of candidate {cid} to {out}.")
+    full = store.get_candidate(cid).id
+    report = export_candidate(store, full, out)
+    console.print(export_lines(report, full))
 
 
 @app.command()

@@ -9,31 +9,30 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.config_text import explain, set_dotted
 from galapagos.orchestrator.config_text import parse_override as parse_override  # re-export
 
 from galapagos.orchestrator.config_search import (LoopConfig, ProposersConfig,  # noqa: F401
-                                                  SelectorConfig, Strict)
+                                                  Section, SelectorConfig, Strict)
 
 BASE_MODELS = ("local/gemma3-270m",)  # models known to continue text, not follow orders
 
 
-class RunConfig(BaseModel):
-    model_config = Strict
+class RunConfig(Section):
     name: str = Field("run", description="A label for the run, shown in `galapagos runs`.")
-    seed: int = Field(0, description="Seed of the run's random generator (selection, "
-                      "minibatches, proposer choice); its state is saved, so resume is exact.")
+    seed: int = Field(0, ge=0, lt=2**63, description="Seed of the run's random generator "
+                      "(selection, minibatches, proposer choice); its state is saved, so "
+                      "resume is exact.")
     archive: str = Field(".galapagos/archive.db", description="The project's SQLite archive. "
                          "Relative paths are taken from the config file's folder.")
 
 
-class SandboxConfig(BaseModel):
+class SandboxConfig(Section):
     """Where a task runs candidate code, and the limits of each run."""
 
-    model_config = Strict
     backend: Literal["docker", "process"] = Field(
         "docker", description="'docker' (hardened containers, the default and the only "
         "security boundary) or 'process' (a subprocess with rlimits: trusted code only).")
@@ -65,11 +64,10 @@ class SandboxConfig(BaseModel):
                       nofile=self.nofile, output_bytes=self.output_bytes, gpus=self.gpus)
 
 
-class EndpointConfig(BaseModel):
+class EndpointConfig(Section):
     """Where a model is served from, for OpenAI-compatible servers (vLLM, llama.cpp server,
     Ollama) or a proxy. Keys stay in the environment; the config names the variable."""
 
-    model_config = Strict
     api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible server, "
                                  "e.g. 'http://127.0.0.1:8000/v1' (use model 'openai/NAME').")
     api_key_env: str | None = Field(None, description="Environment variable that holds the "
@@ -93,8 +91,7 @@ class TaskLLMConfig(EndpointConfig):
                                     "default: [llm] max_retries.")
 
 
-class TaskConfig(BaseModel):
-    model_config = Strict
+class TaskConfig(Section):
     name: str = Field(..., min_length=1, description="An installed task (`galapagos tasks`),"
                       " 'package.module:factory', or 'path/to/task.py:factory'.")
     options: dict[str, Any] = Field(default_factory=dict, description="Passed to the task's "
@@ -127,8 +124,7 @@ class LLMConfig(EndpointConfig):
         return self.base if self.base is not None else self.model in BASE_MODELS
 
 
-class BudgetConfig(BaseModel):
-    model_config = Strict
+class BudgetConfig(Section):
     max_metric_calls: int | None = Field(None, ge=0, description="Most evaluations paid for.")
     max_llm_usd: float | None = Field(None, ge=0, description="Most dollars on LLM calls.")
     max_llm_tokens: int | None = Field(None, ge=0, description="Most LLM tokens.")
@@ -143,16 +139,14 @@ class BudgetConfig(BaseModel):
                                   "file exists (default: <archive folder>/stop-<run id>).")
 
 
-class TrackingConfig(BaseModel):
-    model_config = Strict
+class TrackingConfig(Section):
     mlflow_uri: str | None = Field(None, description="Log the run to MLflow at this tracking "
                                    "URI (e.g. 'sqlite:///mlflow.db' or a server's http "
                                    "address); needs `pip install 'galapagos[mlflow]'`.")
     experiment: str = Field("galapagos", description="The MLflow experiment to log into.")
 
 
-class ExecutorConfig(BaseModel):
-    model_config = Strict
+class ExecutorConfig(Section):
     kind: Literal["local", "ray"] = Field("local", description="Where evaluations run: "
                                           "threads of this process, or a Ray cluster.")
     address: str = Field("auto", description="The Ray cluster: 'auto' (the one `ray start` "
@@ -170,8 +164,7 @@ class ExecutorConfig(BaseModel):
                            "up; raise it where nodes are added on demand.")
 
 
-class Config(BaseModel):
-    model_config = Strict
+class Config(Section):
     run: RunConfig = Field(default_factory=RunConfig)
     task: TaskConfig
     llm: LLMConfig = Field(default_factory=LLMConfig)
@@ -194,16 +187,28 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         if not p.is_file():
             raise ConfigError(f"Config file '{p}' does not exist. Pass --config with the "
                               "path of a TOML file (the repository's config.toml is a start).")
-        try:
-            data = tomllib.loads(p.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p} is not valid TOML: {exc}.") from exc
-        arch = data.get("run", {}).get("archive")
+        data = _read_toml(p)
+        run = data.get("run")
+        arch = run.get("archive") if isinstance(run, dict) else None
         if isinstance(arch, str) and not Path(arch).is_absolute():
-            data.setdefault("run", {})["archive"] = str(p.parent / arch)
+            run["archive"] = str(p.parent / arch)
     for key, value in (overrides or {}).items():
         set_dotted(data, key, value)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{source} is invalid: {explain(exc)}") from exc
+
+
+def _read_toml(p: Path) -> dict[str, Any]:
+    """The file's tables, or a ConfigError that says what is wrong with the file itself."""
+    try:
+        return tomllib.loads(p.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p} is not UTF-8 text (byte {exc.start} is not); a config is "
+                          "a TOML file, e.g. the repository's config.toml.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p} is not valid TOML: {exc}.") from exc
+    except RecursionError:
+        raise ConfigError(f"{p} nests arrays or tables too deep to read; a config needs "
+                          "two or three levels.") from None

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import types
+import typing
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Strict = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class SelectorConfig(BaseModel):
+class Section(BaseModel):
+    """A table of the config: unknown keys are refused, and ``true``/``false`` is never
+    taken for a number or a text (pydantic would read ``false`` as 0)."""
+
     model_config = Strict
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_stray_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and not _admits_bool(field.annotation):
+            raise ValueError("true/false is not allowed here; write a value of the "
+                             "field's own type")
+        return value
+
+
+def _admits_bool(annotation: Any) -> bool:
+    if annotation in (bool, Any) or isinstance(annotation, str):
+        return True
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_admits_bool(a) for a in args)
+    return origin is Literal and any(isinstance(a, bool) for a in args)
+
+
+class SelectorConfig(Section):
     kind: Literal["pareto", "best", "epsilon", "dgm"] = Field(
         "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
         "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
@@ -26,8 +53,7 @@ class SelectorConfig(BaseModel):
         "{ tokens = \"min\" }; default: those the task declares.")
 
 
-class ReflectiveConfig(BaseModel):
-    model_config = Strict
+class ReflectiveConfig(Section):
     components: list[str] = Field(default_factory=list, description="Components the "
                                   "reflective proposer may rewrite, round robin; empty: all.")
     style: Literal["auto", "instruct", "completion"] = Field(
@@ -37,27 +63,23 @@ class ReflectiveConfig(BaseModel):
         "model.")
 
 
-class PDRConfig(BaseModel):
-    model_config = Strict
+class PDRConfig(Section):
     drafts: int = Field(3, ge=2, le=8, description="Reflective drafts written in parallel "
                         "before one is distilled from them and refined.")
 
 
-class STOPConfig(BaseModel):
-    model_config = Strict
+class STOPConfig(Section):
     every: int = Field(4, ge=1, description="Evolve the meta-prompt every N-th use of the "
                        "self-improving proposer (STOP).")
     explore: float = Field(1.0, ge=0, description="UCB exploration weight when picking a "
                            "meta-prompt by the gains its children reached on minibatches.")
 
 
-class DemosConfig(BaseModel):
-    model_config = Strict
+class DemosConfig(Section):
     max_demos: int = Field(4, ge=1, le=32, description="Most demonstrations in a candidate.")
 
 
-class MergeConfig(BaseModel):
-    model_config = Strict
+class MergeConfig(Section):
     every: int = Field(4, ge=1, description="Try a merge every N-th iteration when two "
                        "frontier candidates share an ancestor.")
 
@@ -65,8 +87,7 @@ class MergeConfig(BaseModel):
 MUTATIONS = ("reflective", "demos", "code_edit", "literal", "self_modify", "pdr", "stop")
 
 
-class ProposersConfig(BaseModel):
-    model_config = Strict
+class ProposersConfig(Section):
     use: list[Literal["reflective", "demos", "merge", "code_edit", "literal",
                       "self_modify", "pdr", "stop"]] = Field(
         default_factory=lambda: ["reflective", "demos", "merge"],
@@ -100,8 +121,7 @@ class ProposersConfig(BaseModel):
         return v
 
 
-class StageConfig(BaseModel):
-    model_config = Strict
+class StageConfig(Section):
     instances: int = Field(..., gt=0, description="Val instances scored at this stage (a "
                            "fixed, seeded subset; each stage's includes the one before).")
     threshold: float = Field(..., description="The mean score a child needs on them to go "
@@ -110,8 +130,7 @@ class StageConfig(BaseModel):
                            "candidate's mean on the same instances, not an absolute score.")
 
 
-class LoopConfig(BaseModel):
-    model_config = Strict
+class LoopConfig(Section):
     minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
     acceptance: Literal["strict", "non_decreasing", "all"] = Field(
         "strict", description="Accept a child when its minibatch sum beats the parent's "

@@ -19,7 +19,7 @@ def parse_override(item: str) -> tuple[str, Any]:
                           "--set budget.max_iterations=10).")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
     return key.strip(), value
 

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from galapagos.archive import Archive, Candidate, Evaluation
-from galapagos.errors import (GalapagosError, InfrastructureError, Interrupted, TaskError,
-                              is_infrastructure)
+from galapagos.errors import (GalapagosError, InfrastructureError, Interrupted, LLMAuthError,
+                              TaskError, is_infrastructure)
 from galapagos.orchestrator.budget import OutOfBudget
 from galapagos.orchestrator.executors.base import Executor, LocalExecutor
 from galapagos.tasks.protocol import Instance, Task
@@ -101,7 +101,7 @@ class Evaluator:
             if exc is None:
                 return ev
             self.archive.record_eval_error(self.run_id, self.task_key, ev, attempt)
-            if attempt == tries:
+            if attempt == tries or isinstance(exc, LLMAuthError):  # no retry fixes a key
                 halt.set()
                 raise InfrastructureError(
                     f"Infrastructure fault evaluating candidate {cand.id[:12]} on {inst.id} "

@@ -1,5 +1,7 @@
-"""Ctrl-C handling: the first SIGINT asks the loop to stop at its next safe point (between
-two evaluations, or before the next iteration); a second one stops at once."""
+"""Ctrl-C handling: the first SIGINT (or SIGTERM, as ``timeout`` and service managers send)
+asks the loop to stop at its next safe point (between two evaluations, or before the next
+iteration); a second one stops at once. Either way the run is marked interrupted and its
+containers are removed."""
 
 from __future__ import annotations
 
@@ -38,8 +40,9 @@ class InterruptFlag:
                 raise KeyboardInterrupt
             self._event.set()
 
-        previous = signal.signal(signal.SIGINT, handler)
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, old in previous.items():
+                signal.signal(sig, old)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from galapagos.archive import Archive, Candidate, Evaluation
-from galapagos.errors import BudgetExhausted, InfrastructureError
+from galapagos.errors import BudgetExhausted, InfrastructureError, LLMAuthError
 from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
@@ -177,7 +177,7 @@ class Loop:
             return update, Proposal(proposer.name, rejected=SKIPPED), parent
         try:
             prop: Proposal | str = proposer.propose(ctx)
-        except BudgetExhausted:
+        except (BudgetExhausted, LLMAuthError):
             raise  # a stop, not a failed iteration (the node wrapper records where)
         except InfrastructureError as exc:  # a model or sandbox fault while proposing
             prop = str(exc)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from galapagos.archive import Archive
 from galapagos.archive.clean import printable
-from galapagos.errors import ArchiveError
+from galapagos.archive.export import ExportReport, write_candidate
 from galapagos.orchestrator.display import styled
 from galapagos.orchestrator.fronts import tradeoffs
 
@@ -98,19 +98,21 @@ def _candidate_panel(cand: Any, cid: str) -> Panel:
     return Panel(body, title=styled(f"best candidate {cid} ({cand.proposer})"))
 
 
-def export_candidate(archive: Archive, cid: str, folder: Path) -> list[Path]:
-    """A candidate's files under ``folder`` and each text component as NAME.txt."""
+def export_candidate(archive: Archive, cid: str, folder: Path) -> ExportReport:
+    """A candidate's files under ``folder`` and each text component as NAME.txt; names
+    that cannot be written are skipped, each with its reason, and nothing half-written."""
     cand = archive.get_candidate(cid)
-    written = []
-    for name, text in [*cand.files.items(), *((f"{n}.txt", t)
-                                               for n, t in cand.components.items())]:
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            raise ArchiveError(f"Candidate {cid} has a file outside its tree: {name!r}.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written.append(path)
-    return written
+    return write_candidate({**cand.files, **{f"{n}.txt": t for n, t in
+                                             cand.components.items()}}, folder)
+
+
+def export_lines(report: ExportReport, cid: str) -> Text:
+    """What an export did, for a person: where the files went, and what was skipped."""
+    out = styled(f"Wrote {len(report.written)} file(s) of candidate {cid} to "
+                 f"{report.folder}.")
+    for name, why in report.skipped:
+        out.append_text(styled("\n", ("skipped ", "yellow"), repr(name)[:120], f": {why}"))
+    return out
 
 
 def diff_view(archive: Archive, cid: str, against: str | None = None) -> Group:

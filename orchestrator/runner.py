@@ -19,6 +19,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from galapagos.agents.llm import LLMClient
 from galapagos.archive import Archive
+from galapagos.archive.store import archive_fault
 from galapagos.errors import (ArchiveError, ConfigError, GalapagosError, Interrupted,
                               TaskError)
 from galapagos.orchestrator.budget import Budget
@@ -144,8 +145,12 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
                        message=f"Stopped at a safe point. Continue with: galapagos resume "
                        f"{run_id} --archive {archive.path}")
     except GalapagosError as exc:
-        archive.update_run(run_id, status="failed", stop_reason=str(exc)[:500])
+        _mark_failed(archive, run_id, str(exc))
         raise
+    except sqlite3.OperationalError as exc:  # the checkpointer's writes: a full disk, say
+        fault = archive_fault(exc, archive.path)
+        _mark_failed(archive, run_id, str(fault))
+        raise fault from exc
     except Exception as exc:  # a bug: keep the run resumable and say so
         archive.update_run(run_id, status="failed",
                            stop_reason=f"{type(exc).__name__}: {exc}"[:500])
@@ -157,6 +162,14 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     run = archive.get_run(run_id)
     archive.clear_stop(run_id)
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
+
+
+def _mark_failed(archive: Archive, run_id: str, reason: str) -> None:
+    """Record the failure where the archive can still be written (a full disk may not)."""
+    try:
+        archive.update_run(run_id, status="failed", stop_reason=reason[:500])
+    except ArchiveError:
+        pass
 
 
 def _slug(name: str) -> str:

@@ -18,7 +18,7 @@ class GalapagosApp(App[None]):
 
     def __init__(self, archive: str | Path, run_id: str | None = None, poll_s: float = 1.0):
         super().__init__()
-        self.archive, self.run_id, self.poll_s = Archive(archive), run_id, poll_s
+        self.archive, self.run_id, self.poll_s = Archive.for_reading(archive), run_id, poll_s
 
     def on_mount(self) -> None:
         from galapagos.ui.screens import RunScreen, RunsScreen

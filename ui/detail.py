@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from galapagos.archive.clean import cell, printable, styled
+from galapagos.archive.export import write_candidate
 from galapagos.ui.paged import PagedTable
 
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
@@ -79,13 +80,24 @@ class CandidateScreen(Screen[None]):
             if rows else "not scored on val (rejected on its minibatch, or staged out)"))
 
     def action_write(self) -> None:
+        """The first ``w`` says where the files would go; a second one writes them."""
         folder = Path.cwd() / f"galapagos-{self.cid[:12]}"
-        for name, text in self.cand.view().items():
-            path = (folder / name).resolve()
-            if path.is_relative_to(folder.resolve()):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
-        self.notify(printable(f"Wrote candidate {self.cid} to {folder}"), markup=False)
+        if not getattr(self, "write_asked", False):
+            self.write_asked = True
+            self.notify(printable(f"Write candidate {self.cid} to {folder}? Press w again."),
+                        markup=False)
+            return
+        self.write_asked = False
+        try:
+            report = write_candidate(self.cand.view(), folder)
+        except OSError as exc:
+            self.notify(printable(f"Nothing written to {folder}: {exc}"), markup=False,
+                        severity="error")
+            return
+        skipped = "".join(f"\nskipped {name!r:.60}: {why}" for name, why in report.skipped)
+        self.notify(printable(f"Wrote {len(report.written)} file(s) of candidate {self.cid} "
+                              f"to {folder}{skipped}"), markup=False,
+                    severity="warning" if report.skipped else "information")
 
 
 class CallsScreen(Screen[None]):

@@ -17,7 +17,7 @@ import tenacity
 import galapagos.agents.llm.fake  # noqa: F401  (registers fake/)
 import galapagos.agents.llm.local  # noqa: F401  (registers local/)
 from galapagos.agents.llm.scope import serving
-from galapagos.errors import BudgetExhausted, GalapagosError, LLMError, LLMTimeout
+from galapagos.errors import BudgetExhausted, GalapagosError, LLMAuthError, LLMError, LLMTimeout
 
 litellm.suppress_debug_info = True
 
@@ -172,9 +172,12 @@ def _is_transient(exc: BaseException) -> bool:
 
 
 def _as_llm_error(exc: Exception, model: str, attempts: int) -> LLMError:
-    kind = LLMTimeout if isinstance(exc, getattr(litellm, "Timeout", ())) else LLMError
-    hint = ("check the API key in the environment and the model name"
-            if isinstance(exc, getattr(litellm, "AuthenticationError", ())) else
+    auth = isinstance(exc, getattr(litellm, "AuthenticationError", ()))
+    kind = LLMAuthError if auth else LLMTimeout if isinstance(
+        exc, getattr(litellm, "Timeout", ())) else LLMError
+    hint = ("the API key is missing or refused: set the provider's key in the environment "
+            "(for example OPENAI_API_KEY) and check the model name, then `galapagos resume` "
+            "continues the run" if auth else
             "the run records this iteration as failed and goes on")
     return kind(f"LLM call to {model} failed after {attempts} attempt(s): "
                 f"{type(exc).__name__}: {str(exc)[:300]}; {hint}.")

@@ -92,7 +92,10 @@ def test_kill_9_at_several_points_then_resume_matches_uninterrupted(tmp_path):
     assert len(keys) == len(set(keys))  # no LLM answer paid twice either
 
 
-def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path, sig):
+    """SIGTERM (what `timeout` sends) is handled as Ctrl-C: it used to leave the run
+    marked running, with its containers up."""
     cfg = write_config(tmp_path / "int", iterations=40)
     db = tmp_path / "int" / "a.db"
     proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.PIPE,
@@ -101,7 +104,7 @@ def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path):
     while count(db, "select count(*) from events where kind='iteration'") < 3:
         assert time.time() < deadline and proc.poll() is None
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     run_id = sqlite3.connect(db).execute("select id, status from runs").fetchone()
     assert proc.returncode == 130

@@ -1,4 +1,5 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -257,3 +258,55 @@ def test_processes_opening_a_new_archive_at_once_all_succeed(tmp_path):
         assert outcomes == ["ok"] * 4, outcomes
         names = [r["name"] for r in Archive(tmp_path / f"a{k}.db").db["_migrations"].rows]
         assert names == [m.__name__ for m in MIGRATIONS]
+
+
+def immutable(*paths, on=True):
+    import subprocess
+
+    subprocess.run(["chattr", "+i" if on else "-i", *map(str, paths)], check=True)
+
+
+def test_read_commands_work_on_a_read_only_archive(tmp_path):
+    """An immutable archive (as on a read-only mount; root ignores mode bits) with no WAL
+    files beside it: runs, show, export and the UI's reads work; a run says why not."""
+    from typer.testing import CliRunner
+
+    from galapagos.orchestrator.cli import app
+    from galapagos.orchestrator.runner import start_run
+    from tests.conftest import toy_config
+
+    folder = tmp_path / "ro"
+    out = start_run(toy_config(folder, budget={"max_iterations": 2}))
+    db = Path(out.archive)
+    sqlite3.connect(db).execute("pragma wal_checkpoint(TRUNCATE)").close()
+    for side in ("-wal", "-shm"):  # as copied onto read-only media: the database alone
+        Path(f"{db}{side}").unlink(missing_ok=True)
+    immutable(db, folder)
+    try:
+        a = Archive.for_reading(db)
+        assert a.readonly and a.get_run(out.run_id)["status"] == "finished"
+        runner = CliRunner()
+        for args in (["runs"], ["show", out.run_id], ["show", out.run_id, "--json"],
+                     ["export", out.run_id, "-o", str(tmp_path / "x")]):
+            res = runner.invoke(app, [*args, "-a", str(db)])
+            assert res.exit_code == 0 and res.exception is None, (args, res.output)
+        with pytest.raises(ArchiveError, match="read-only|cannot be written|Cannot open"):
+            Archive(db)
+    finally:
+        immutable(db, folder, on=False)
+
+
+def test_a_full_disk_is_an_archive_error_that_says_so(tmp_path, monkeypatch):
+    """SQLite's 'database or disk is full' (max_page_count stands in for the disk) is an
+    ArchiveError naming the archive and what to do, not an unexpected OperationalError."""
+    from galapagos.archive import store
+
+    a = Archive(tmp_path / "a.db")
+    a.create_run("r", task="t", task_key="k", seed=0, config={})
+    pages = a.db.execute("pragma page_count").fetchone()[0]
+    a.db.execute(f"pragma max_page_count = {pages + 2}")
+    with pytest.raises(ArchiveError, match="disk holding the archive .* is full.*resume"):
+        for n in range(100):
+            a.record_evaluation("r", "k", Evaluation("c", f"i{n}", "val", 0.0, "x" * 50_000))
+    assert store.archive_fault(OSError(28, "No space left"), Path("p")).args[0].startswith(
+        "The disk holding")

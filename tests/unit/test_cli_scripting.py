@@ -59,8 +59,57 @@ def test_export_writes_components_and_files(tmp_path):
     Archive(db).add_candidate(run_id, evil, iteration=100, role="proposed")
     res = runner.invoke(app, ["export", run_id, "-a", str(db), "--candidate", evil.id,
                               "-o", str(tmp_path / "evil")])
-    assert res.exit_code != 0 and "outside its tree" in str(res.exception)
+    assert res.exit_code == 0 and "skipped '../escape.py': the path climbs out" in res.output
     assert not (tmp_path / "escape.py").exists()
+    assert f"candidate {evil.id} to" in res.output  # the full id, not the prefix typed
+
+
+HOSTILE_NAMES = {"ok.py": "fine", "a\x00b.py": "nul", "": "empty", ".": "dot",
+                 "x" * 300 + ".py": "long part", "/".join(["d" * 200] * 25): "long path",
+                 "clash": "a file", "clash/inner.py": "needs clash as a folder",
+                 "dir/": "a folder", "/abs.py": "absolute", "sub/../../up.py": "climbs",
+                 "sub/./same.py": "one", "sub/same.py": "two"}
+
+
+def test_export_checks_every_name_first_and_says_what_it_skipped(tmp_path):
+    """NUL, empty, '.', over-long names and file/folder clashes used to end in 'Unexpected
+    error' after part of the candidate was written."""
+    from galapagos.archive import Candidate
+
+    db, run_id = finished_run(tmp_path)
+    cand = Candidate({}, files=HOSTILE_NAMES)
+    Archive(db).add_candidate(run_id, cand, iteration=99, role="proposed")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["export", run_id, "-a", str(db), "--candidate", cand.id,
+                              "-o", str(out)])
+    assert res.exit_code == 0 and res.exception is None, res.output
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == ["clash/inner.py", "ok.py", "sub/same.py"]
+    assert (out / "sub" / "same.py").read_text() in ("one", "two")
+    said = " ".join(res.output.split())
+    assert "Wrote 3 file(s)" in said and said.count("skipped") == 10
+    for why in ("NUL byte", "empty", "a folder, not a file", "bytes long", "absolute",
+                "climbs out", "another name already stands for sub/same.py",
+                "needs this path as a folder"):
+        assert why in said, why
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_export_into_a_folder_with_something_in_the_way(tmp_path):
+    """An existing folder keeps its other files; a folder where a file goes (or a link
+    where a folder goes) is reported, not replaced or followed."""
+    from galapagos.archive.export import write_candidate
+
+    out = tmp_path / "out"
+    (out / "a.py").mkdir(parents=True)
+    (out / "keep.txt").write_text("mine")
+    (tmp_path / "elsewhere").mkdir()
+    (out / "link").symlink_to(tmp_path / "elsewhere")
+    report = write_candidate({"a.py": "x", "b.py": "y", "link/c.py": "z"}, out)
+    assert [p.name for p in report.written] == ["b.py"]
+    assert {n for n, _ in report.skipped} == {"a.py", "link/c.py"}
+    assert (out / "keep.txt").read_text() == "mine" and (out / "b.py").read_text() == "y"
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_runs_table_fits_80_columns_with_a_long_task_name(tmp_path):

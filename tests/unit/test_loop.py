@@ -5,7 +5,7 @@ import pytest
 
 from galapagos.agents.llm import FakeLLM
 from galapagos.archive import Archive
-from galapagos.errors import InfrastructureError, TaskError, TaskNotFound
+from galapagos.errors import InfrastructureError, LLMAuthError, TaskError, TaskNotFound
 from galapagos.orchestrator.runner import Hooks, resume_run, start_run
 from tests.conftest import toy_config
 
@@ -229,6 +229,24 @@ def test_llm_failures_are_recorded_and_the_run_goes_on(tmp_path):
     events = Archive(out.archive).events(out.run_id, "iteration")
     failed = [e for e in events if e["data"]["outcome"] == "failed"]
     assert failed and "LLM call to fake/flaky failed after 2 attempt" in failed[0]["data"]["error"]
+
+
+def test_a_refused_api_key_stops_the_run_at_once_and_resume_continues(tmp_path):
+    """Persistent: no retry, no going on with other proposers; a clear message."""
+    auth = litellm.AuthenticationError(message="Incorrect API key provided",
+                                       llm_provider="openai", model="fake/keyless")
+    FakeLLM("keyless").enqueue(auth)
+    cfg = toy_config(tmp_path, llm={"model": "fake/keyless", "max_retries": 3},
+                     proposers={"use": ["reflective", "demos"]},
+                     budget={"max_iterations": 6})
+    with pytest.raises(LLMAuthError, match="API key is missing or refused"):
+        start_run(cfg)
+    a = Archive(cfg.run.archive)
+    run = a.list_runs()[0]
+    assert run["status"] == "failed" and len(a.llm_calls(run["id"])) == 1
+    FakeLLM("keyless").enqueue(*["```\nalpha\n```"] * 10)  # the key is fixed
+    out = resume_run(cfg.run.archive, run["id"])
+    assert out.status == "finished"
 
 
 def test_garbage_answers_are_rejected_not_adopted(tmp_path):

@@ -209,3 +209,31 @@ def test_searching_the_calls_shows_a_match_and_says_when_none(tmp_path):
         assert "no call matches" in str(app.screen.query_one("#call", Static).render())
 
     drive(GalapagosApp(db, outs[0].run_id), steps)
+
+
+def test_write_says_where_first_then_what_it_skipped(tmp_path, monkeypatch):
+    """`w` crashed on names with NUL, '.', clashes, and said 'written' when it skipped."""
+    from galapagos.archive import Candidate
+    from tests.unit.test_cli_scripting import HOSTILE_NAMES
+
+    db, outs = runs(tmp_path, n=1, iterations=1)
+    cand = Candidate({}, files=HOSTILE_NAMES)
+    Archive(db).add_candidate(outs[0].run_id, cand, iteration=9, role="proposed")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / f"galapagos-{cand.id[:12]}"
+
+    async def steps(pilot, app):
+        app.push_screen(CandidateScreen(outs[0].run_id, cand.id))
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert f"to {folder}? Press w again" in notes[-1] and not folder.exists()
+        await pilot.press("w")
+        await pilot.pause()
+        last = [n for n in app._notifications][-1]
+        assert "Wrote 3 file(s)" in last.message and last.message.count("skipped") == 10
+        assert last.severity == "warning"
+
+    drive(GalapagosApp(db, outs[0].run_id), steps)
+    assert (folder / "ok.py").read_text() == "fine"
