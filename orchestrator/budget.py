@@ -34,22 +34,24 @@ class Usage:
     elapsed_s: float
     since_improvement: int
     gpu_s: float = 0.0
+    best_val: float | None = None
 
 
 class Budget:
     def __init__(self, cfg: BudgetConfig, stop_file: Path, archive: Archive, run_id: str,
-                 kept_calls: int = 0):
-        """``kept_calls``: metric calls the search leaves for the final choice to spend."""
+                 kept_calls: int = 0, perfect: float | None = None):
+        """``kept_calls``: metric calls the search leaves for the final choice to spend;
+        ``perfect``: the task's perfect mean score, if it declares one."""
         self.cfg, self.stop_file, self.archive, self.run_id = cfg, stop_file, archive, run_id
-        self.kept_calls = kept_calls
+        self.kept_calls, self.perfect = kept_calls, perfect
 
     def usage(self, iterations: int = 0, elapsed_s: float = 0.0,
-              since_improvement: int = 0) -> Usage:
+              since_improvement: int = 0, best_val: float | None = None) -> Usage:
         """What the run has spent, from the archive (the search's metric calls only)."""
         usd, tokens = self.archive.llm_spend(self.run_id)
         return Usage(iterations, self.archive.metric_calls(self.run_id, search_only=True), usd,
                      tokens, elapsed_s, since_improvement,
-                     self.archive.gpu_seconds(self.run_id, search_only=True))
+                     self.archive.gpu_seconds(self.run_id, search_only=True), best_val)
 
     def spent(self) -> str | None:
         """The decision inside an iteration (the guard of paid steps): what a step spends."""
@@ -70,9 +72,17 @@ class Budget:
                 kept = (f", {self.kept_calls} more kept for the final recheck"
                         if what == "metric calls" and self.kept_calls else "")
                 return f"budget: {what} ({_fmt(used)} of {_fmt(limit)}{kept})"
+        if between_iterations and self._perfect(u):
+            return (f"val is perfect ({u.best_val:.3f}): no child can beat it "
+                    "(budget.stop_at_perfect = false goes on)")
         if between_iterations and self.stop_file.exists():
             return f"stop file {self.stop_file}"
         return None
+
+
+    def _perfect(self, u: Usage) -> bool:
+        return (self.cfg.stop_at_perfect and self.perfect is not None
+                and u.best_val is not None and u.best_val >= self.perfect - 1e-9)
 
 
 def _fmt(x: float) -> str:

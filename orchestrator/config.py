@@ -133,6 +133,9 @@ class BudgetConfig(Section):
     max_wall_s: float | None = Field(None, ge=0, description="Most seconds of running time "
                                      "(summed over resumes).")
     max_iterations: int | None = Field(None, ge=0, description="Most iterations.")
+    stop_at_perfect: bool = Field(True, description="Stop when the best val mean reaches "
+                                  "the task's perfect score (no child could beat it); "
+                                  "false goes on to the other limits.")
     patience: int | None = Field(None, ge=1, description="Stop after this many iterations "
                                  "without a better best val score.")
     stop_file: str | None = Field(None, description="Stop at the next safe point when this "

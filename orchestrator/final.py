@@ -1,8 +1,9 @@
 """What a finished run reports: the final choice, the test scores, and the ensemble.
 
 Val has few instances, so the candidate with the best val mean is often a lucky one. Three
-guards: ``[loop] final = "lcb"`` chooses by a lower confidence bound (mean minus z standard
-errors of its per-instance val scores) instead of the mean; ``final = "recheck"`` scores
+guards: ``[loop] final = "lcb"`` chooses by a lower confidence bound of its per-instance val
+scores (Wilson's for pass/fail scores, else the mean minus z standard errors), ties broken
+by the mean; ``final = "recheck"`` scores
 the best few by val again on the train instances not written into them, from metric calls
 the search left for it, and chooses by the mean over both; and an ensemble of the top
 frontier members (a majority vote of their outputs per instance, ties to the better-ranked
@@ -30,12 +31,25 @@ LCB_POOL = 10          # candidates, best val means first, that "lcb" weighs
 
 
 def lcb(scores: Sequence[float], z: float) -> float:
+    """A lower confidence bound of the mean score. Pass/fail scores take Wilson's bound,
+    which gives a candidate that failed every instance 0 and one that passed 1 of 5 more
+    (mean minus standard errors would give both 0 and ignore the pass: zero variance is not
+    certainty); other scores take the mean minus ``z`` standard errors."""
     n = len(scores)
     if n == 0:
         return -math.inf
     mean = sum(scores) / n
+    if all(s in (0, 1) for s in scores):
+        return wilson(mean, n, z)
     var = sum((s - mean) ** 2 for s in scores) / (n - 1) if n > 1 else 0.0
     return mean - z * math.sqrt(var / n)
+
+
+def wilson(p: float, n: int, z: float) -> float:
+    """Wilson's score interval's lower end for ``p`` passes in ``n`` tries."""
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - spread) / (1 + z * z / n))
 
 
 def vote(members: Sequence[str], evals: dict[str, dict[str, Evaluation]],
@@ -131,7 +145,23 @@ def summarize(loop: "Loop", state: "LoopState", seed: str) -> dict[str, Any]:
     chosen = list(dict.fromkeys([best, seed, *order[:TEST_FRONTIER_MAX], *members]))
     test = test_scores(loop, chosen)
     return {"best": best, "best_by_mean": state["best"], "seed": seed,
+            "choice": choice_note(loop, best, state["best"]),  # type: ignore[arg-type]
             "val": {c: loop.frontier.means.get(c) for c in chosen},
             "test": {c: sum(e.score for e in ev.values()) / max(len(ev), 1)
                      for c, ev in test.items()},
             "frontier": order, "ensemble": ensemble(loop, members, test)}
+
+
+def choice_note(loop: "Loop", best: str, by_mean: str) -> str:
+    """Which rule chose the best, and why it is not the best val mean when it is not."""
+    rule, means = loop.cfg.loop.final, loop.frontier.means
+    if rule == "mean" or best == by_mean:
+        return f"best: the highest val mean ({means.get(best, 0):.3f}; [loop] final = {rule!r})"
+    if rule == "recheck":
+        return (f"best: the highest mean over val and the train instances not shown in it, "
+                f"of the {loop.cfg.loop.recheck} best by val ([loop] final = 'recheck')")
+    bound = {c: lcb([e.score for e in _val(loop, c).values()], loop.cfg.loop.z)
+             for c in (best, by_mean)}
+    return (f"best: the highest lower confidence bound of val ({bound[best]:.3f}, z = "
+            f"{loop.cfg.loop.z:g}; [loop] final = 'lcb'); {by_mean[:12]} has the highest "
+            f"val mean ({means.get(by_mean, 0):.3f}) but a bound of {bound[by_mean]:.3f}")

@@ -84,7 +84,8 @@ class Loop:
 
     def usage(self, state: LoopState) -> Usage:
         return self.budget.usage(state["iteration"], state.get("elapsed_s", 0.0),
-                                 state["iteration"] - state["improved_at"])
+                                 state["iteration"] - state["improved_at"],
+                                 state.get("best_val"))
 
     def _mean(self, evals: dict[str, Evaluation]) -> float:
         return sum(e.score for e in evals.values()) / max(len(evals), 1)

@@ -149,7 +149,8 @@ def _overview(run: dict[str, Any], s: dict[str, Any], calls: dict[str, int]) -> 
 
 
 def _scores(s: dict[str, Any]) -> Table:
-    t = Table(title="Scores: val beside test (seed, best and frontier)")
+    t = Table(title="Scores: val beside test (seed, best and frontier)",
+              caption=s.get("choice"))
     for col in ("candidate", "role", "val", "test"):
         t.add_column(col, justify="right" if col in ("val", "test") else "left")
     for cid, test in s["test"].items():

@@ -112,7 +112,8 @@ def _prepare(cfg: Config, task: Any, task_key: str, archive: Archive, run_id: st
 def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks, executor: Executor) -> Outcome:
     stop_file = archive.stop_file(run_id)
-    budget = Budget(cfg.budget, stop_file, archive, run_id, kept_calls(cfg, task))
+    budget = Budget(cfg.budget, stop_file, archive, run_id, kept_calls(cfg, task),
+                    getattr(task, "perfect_score", None))
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
                     max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
                     max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,

@@ -7,7 +7,9 @@ import math
 import re
 
 import pytest
+from typer.testing import CliRunner
 
+from galapagos.orchestrator.cli import app
 from galapagos.archive import Archive, Evaluation
 from galapagos.orchestrator.config_search import as_made
 from galapagos.orchestrator.final import lcb, vote
@@ -35,6 +37,16 @@ def test_every_instance_is_seen_before_any_repeats(n, k):
         [epoch_minibatch(ids, k, i, 0) for i in (1, 2)] or n <= k
 
 
+def test_a_run_whose_val_is_perfect_stops_unless_asked_to_go_on(tmp_path):
+    perfect = '{"answer": "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"}'
+    out = start_run(toy_config(tmp_path, task={"options": {"seed": perfect, "perfect": True}},
+                               budget={"max_iterations": 3}))
+    assert out.stop_reason.startswith("val is perfect (1.000)") and out.summary["iterations"] == 0
+    plain = start_run(toy_config(tmp_path / "b", budget={"max_iterations": 3},
+                                 task={"options": {"seed": perfect}}))  # no perfect score
+    assert plain.summary["iterations"] == 3
+
+
 def test_a_run_draws_epoch_minibatches(tmp_path):
     out = start_run(toy_config(tmp_path, budget={"max_iterations": 3},
                                loop={"minibatch_size": 4}))  # 3 iterations: one epoch
@@ -48,7 +60,7 @@ def test_a_perfect_parent_is_skipped_without_an_llm_call(tmp_path):
     perfect = '{"answer": "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"}'
     out = start_run(toy_config(tmp_path, task={"options": {"seed": perfect, "perfect": True}},
                                proposers={"use": ["reflective"]},
-                               budget={"max_iterations": 3}))
+                               budget={"max_iterations": 3, "stop_at_perfect": False}))
     a = Archive(out.archive)
     events = [e["data"] for e in a.events(out.run_id, "iteration")]
     assert [e["reason"] for e in events] == [SKIPPED] * 3
@@ -58,8 +70,12 @@ def test_a_perfect_parent_is_skipped_without_an_llm_call(tmp_path):
 
 
 def test_lcb_and_vote():
-    assert lcb([1, 1, 1, 1], 1.0) == 1.0
-    assert lcb([1, 0, 1, 0], 1.0) == pytest.approx(0.5 - math.sqrt(1 / 3 / 4))
+    # pass/fail: Wilson, by hand: (p + z²/2n - z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
+    assert lcb([1, 1, 1, 1], 1.0) == pytest.approx((1 + 1 / 8 - math.sqrt(1 / 64)) / 1.25)
+    assert lcb([1, 0, 1, 0], 1.0) == pytest.approx(
+        (0.5 + 1 / 8 - math.sqrt(0.25 / 4 + 1 / 64)) / 1.25)
+    assert lcb([0] * 5, 1.0) == 0.0 < lcb([1, 0, 0, 0, 0], 1.0)  # zero variance is no proof
+    assert lcb([0.5, 0.5], 1.0) == 0.5  # other scores: mean minus standard errors
     assert lcb([], 1.0) == -math.inf
     assert lcb([0.9, 0.9], 2.0) > lcb([1.0, 0.8], 2.0)  # the steady one wins on a par mean
 
@@ -78,6 +94,9 @@ def test_the_summary_reports_the_ensemble_and_the_final_choice(tmp_path):
                                proposers={"use": ["reflective", "demos"]}))
     s = out.summary
     assert s["best"] in s["test"] and s["best_by_mean"] in s["val"]
+    assert s["choice"].startswith("best: the highest") and "[loop] final" in s["choice"]
+    shown = CliRunner().invoke(app, ["show", out.run_id, "-a", str(out.archive)]).output
+    assert "best: the highest" in " ".join(shown.split())
     ens = s["ensemble"]
     assert len(s["frontier"]) >= 3
     if len(s["frontier"]) >= 3:
@@ -131,6 +150,28 @@ def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
     assert final_choice(loop, "lucky") == "steady"
     loop.cfg.loop.final = "mean"
     assert final_choice(loop, "lucky") == "lucky"
+
+
+def test_lcb_does_not_prefer_a_seed_that_failed_everything(tmp_path):
+    """The seed at val 0 (zero variance) had a bound of 0, above 1 of 5 passed (issue 20.6)."""
+    from types import SimpleNamespace
+
+    from galapagos.archive import Frontier
+    from galapagos.orchestrator.final import final_choice
+    from galapagos.tasks.protocol import Instance
+
+    a = Archive(tmp_path / "a.db")
+    val = [Instance(f"v{k}", "val", "x") for k in range(5)]
+    scores = {"seed": [0.0] * 5, "child": [1.0, 0, 0, 0, 0]}
+    for cid, ss in scores.items():
+        for inst, s in zip(val, ss, strict=True):
+            a.record_evaluation("r", "k", Evaluation(cid, inst.id, "val", s))
+    frontier = Frontier.from_scores({c: dict(zip([i.id for i in val], ss, strict=True))
+                                     for c, ss in scores.items()})
+    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="lcb", z=1.0)),
+                           frontier=frontier, splits={"val": val}, archive=a,
+                           evaluator=SimpleNamespace(task_key="k"))
+    assert final_choice(loop, "child") == "child"
 
 
 class Graded:
