@@ -94,3 +94,14 @@ def cell(value: Any) -> "Text":
     from rich.text import Text
 
     return Text(printable(value, lines=False))
+
+
+def clip(value: Any, width: int) -> str:
+    """``value`` in at most ``width`` characters, cut at a word's end with an ellipsis
+    when it is longer (a note cut mid-word reads as another word)."""
+    s = " ".join(str(value).split())
+    if len(s) <= width:
+        return s
+    cut = s[:width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:(") + "…"

@@ -148,7 +148,28 @@ class ReadViews:
             "select run_id, coalesce(sum(cost_usd), 0) from llm_calls group by 1").fetchall())
         rows = self.db.execute("select id, status, task, summary, stop_reason, best_candidate, "
                                "seed_candidate, created_at from runs order by created_at desc")
-        return [_run_row(r, calls.get(r[0], {}), usd.get(r[0], 0.0)) for r in rows]
+        live = self.live_progress()
+        return [_run_row(r, calls.get(r[0], {}), usd.get(r[0], 0.0), live.get(r[0], {}))
+                for r in rows]
+
+    def live_progress(self, run_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Per run, what its last iteration and its seed recorded (iterations, running
+        time, best and seed val): the figures of a run that has no summary yet."""
+        where, args = ("", []) if run_id is None else (" and run_id = ?", [run_id])
+        out: dict[str, dict[str, Any]] = {}
+        for rid, kind, iteration, data in self.db.execute(
+                "select run_id, kind, iteration, data from events e where (kind = 'seed' or "
+                "(kind = 'iteration' and iteration = (select max(iteration) from events "
+                "where run_id = e.run_id and kind = 'iteration')))" + where, args):
+            d = json.loads(data or "{}")
+            mine = out.setdefault(rid, {})
+            if kind == "seed":
+                mine["seed_val"] = d.get("val")
+                mine.setdefault("best_val", d.get("val"))
+            else:
+                mine.update(iterations=iteration, elapsed_s=d.get("elapsed_s"),
+                            best_val=d.get("best_val"))
+        return out
 
     def spend(self, run_id: str) -> list[Spend]:
         """LLM calls by purpose and model: count, failed attempts, tokens, dollars, time."""
@@ -195,12 +216,16 @@ class ReadViews:
             "order by instance_id", [task_key, cid, split])]
 
 
-def _run_row(r: tuple[Any, ...], calls: dict[str, int], usd: float) -> RunRow:
+def _run_row(r: tuple[Any, ...], calls: dict[str, int], usd: float,
+             live: dict[str, Any]) -> RunRow:
+    """A run's row: from its summary once it has one, else from its events so far."""
     run_id, status, task, summary, stop, best, seed, created = r
     s = json.loads(summary or "{}")
     best = s.get("best", best)
     seed = s.get("seed", seed)
-    return RunRow(run_id, status, task, s.get("iterations"), s.get("val", {}).get(seed),
-                  s.get("val", {}).get(best), s.get("test", {}).get(best),
-                  calls.get("train", 0) + calls.get("val", 0), calls.get("test", 0), usd,
-                  s.get("elapsed_s"), stop, best, created)
+    val = s.get("val", {})
+    return RunRow(run_id, status, task, s.get("iterations", live.get("iterations")),
+                  val.get(seed, live.get("seed_val")), val.get(best, live.get("best_val")),
+                  s.get("test", {}).get(best), calls.get("train", 0) + calls.get("val", 0),
+                  calls.get("test", 0), usd, s.get("elapsed_s", live.get("elapsed_s")),
+                  stop, best, created)

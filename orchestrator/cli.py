@@ -28,8 +28,10 @@ ItersOpt = Annotated[Optional[int], typer.Option(help="Shorthand for --set "
                                                  "budget.max_iterations=N.")]
 CallsOpt = Annotated[Optional[int], typer.Option(help="Shorthand for --set "
                                                  "budget.max_metric_calls=N.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live display; print the "
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress; print the "
                                         "result only.")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Progress as one JSON object per "
+                                        "event (seed, iteration, best, finish) on stdout.")]
 
 
 @app.callback()
@@ -60,17 +62,19 @@ def run(
     max_iterations: ItersOpt = None,
     max_metric_calls: CallsOpt = None,
     quiet: QuietOpt = False,
+    jsonl: JsonlOpt = False,
 ) -> None:
     """Start a run from a config file, with a live progress display."""
     from galapagos.orchestrator.config import load_config
-    from galapagos.orchestrator.runner import start_run
 
     cfg = load_config(config, _overrides(
         set_, **{"task.name": task, "llm.model": model, "run.seed": seed,
                  "run.archive": str(archive) if archive else None,
                  "budget.max_iterations": max_iterations,
                  "budget.max_metric_calls": max_metric_calls}))
-    _execute(lambda hooks: start_run(cfg, hooks), cfg.budget, quiet)
+    from galapagos.orchestrator.runner import start_run  # heavy (litellm): after validation
+
+    _execute(lambda hooks: start_run(cfg, hooks), cfg.budget, quiet, jsonl)
 
 
 @app.command()
@@ -81,28 +85,35 @@ def resume(
     max_iterations: ItersOpt = None,
     max_metric_calls: CallsOpt = None,
     quiet: QuietOpt = False,
+    jsonl: JsonlOpt = False,
 ) -> None:
     """Continue a stopped, interrupted or killed run exactly where it left off; raise its
     budget with --max-iterations / --set to run a finished one further."""
     from galapagos.archive import Archive
     from galapagos.orchestrator.config import load_config
-    from galapagos.orchestrator.runner import resume_run
 
     over = _overrides(set_, **{"budget.max_iterations": max_iterations,
                                "budget.max_metric_calls": max_metric_calls})
     run = Archive(_existing(archive)).get_run(run_id)
     budget = load_config(None, over, base=run["config"]).budget  # for the display's totals
-    _execute(lambda hooks: resume_run(archive, run["id"], over, hooks), budget, quiet)
+    from galapagos.orchestrator.runner import resume_run
+
+    _execute(lambda hooks: resume_run(archive, run["id"], over, hooks), budget, quiet, jsonl)
 
 
-def _execute(fn: Any, budget: Any, quiet: bool) -> None:
-    from galapagos.orchestrator.progress import ProgressDisplay
+def _execute(fn: Any, budget: Any, quiet: bool, jsonl: bool = False) -> None:
+    """Run ``fn`` with the progress a person (a live display), a log or pipe (a line per
+    iteration) or a script (``--jsonl``) wants."""
+    from galapagos.orchestrator.progress import LineProgress, ProgressDisplay
     from galapagos.orchestrator.report import show_run
     from galapagos.orchestrator.runner import Hooks
 
     hooks = Hooks()
+    live = console.is_terminal or sys.stdout.isatty()
     with hooks.interrupt.on_sigint():
-        if quiet or not console.is_terminal and not sys.stdout.isatty():
+        if quiet or jsonl or not live:
+            if jsonl or not quiet:
+                hooks.bus.subscribe(LineProgress(console, budget, as_json=jsonl))
             outcome = fn(hooks)
         else:
             display = ProgressDisplay(console, budget)
@@ -112,6 +123,8 @@ def _execute(fn: Any, budget: Any, quiet: bool) -> None:
     if outcome.status == "interrupted":
         err_console.print(outcome.message, style="yellow")
         raise typer.Exit(130)
+    if jsonl:
+        return
     from galapagos.archive import Archive
 
     console.print(show_run(Archive(outcome.archive), outcome.run_id, history=10))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console, Group
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from galapagos.orchestrator.config import BudgetConfig
+from galapagos.archive.clean import clip
 from galapagos.orchestrator.display import styled
 from galapagos.orchestrator.events import Event
 
@@ -85,5 +87,37 @@ def _describe(event: Event) -> Text:
     if d["outcome"] == "accepted":
         return styled(head, ("accepted", "green"), f" (val {d.get('val', 0):.3f})")
     if d["outcome"] == "failed":
-        return styled(head, ("failed", "red"), f" ({str(d.get('error'))[:80]})")
+        return styled(head, ("failed", "red"), f" ({clip(d.get('error'), 80)})")
     return styled(head, f"rejected ({d.get('reason')})")
+
+
+class LineProgress:
+    """Progress for a pipe or a log: a line per seed, iteration and finish, flushed as it
+    happens (a live display there would print nothing until the run ends). ``as_json``:
+    one JSON object per event instead, for scripts."""
+
+    def __init__(self, console: Console, budget: BudgetConfig, as_json: bool = False):
+        self.console, self.budget, self.as_json = console, budget, as_json
+
+    def __call__(self, event: Event) -> None:
+        if self.as_json:
+            line = json.dumps({"event": event.kind, "run": event.run_id,
+                               "iteration": event.iteration, **event.data}, default=str)
+            self.console.file.write(line + "\n")
+        elif text := self._line(event):
+            self.console.print(text, soft_wrap=True)
+        self.console.file.flush()
+
+    def _line(self, event: Event) -> Text | None:
+        d = event.data
+        if event.kind == "seed":
+            return styled(f"{event.run_id}: seed scored {d['val']:.3f} on val")
+        if event.kind == "iteration":
+            total = self.budget.max_iterations
+            head = f"iteration {event.iteration}{f' of {total}' if total else ''}: "
+            return styled(head, _describe(event), f"; best val {d.get('best_val') or 0:.3f}, "
+                          f"{_of(d.get('metric_calls', 0), self.budget.max_metric_calls)} "
+                          f"metric calls, {d.get('elapsed_s') or 0:.0f} s")
+        if event.kind == "finish":
+            return styled(f"finished: {d.get('stop_reason')}")
+        return None

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from galapagos.archive import Archive
-from galapagos.archive.clean import printable
+from galapagos.archive.clean import clip, printable
 from galapagos.archive.export import ExportReport, write_candidate
 from galapagos.orchestrator.display import styled
 from galapagos.orchestrator.fronts import tradeoffs
@@ -55,12 +55,23 @@ def run_facts(archive: Archive, run_id: str) -> dict[str, Any]:
             "tradeoffs": tradeoffs(archive, run["task_key"], archive.pool(run["id"]),
                                    (run["summary"] or {}).get("objectives") or {}),
             "iterations": [{"iteration": e["iteration"], **e["data"]}
-                           for e in archive.events(run["id"], "iteration")]}
+                           for e in archive.events(run["id"], "iteration")],
+            "best_candidate": _candidate_facts(archive, run["best_candidate"])}
+
+
+def _candidate_facts(archive: Archive, cid: str | None) -> dict[str, Any] | None:
+    """The best candidate whole, so a script gets the optimised prompt without export."""
+    if not cid:
+        return None
+    cand = archive.get_candidate(cid)
+    return {"id": cand.id, "proposer": cand.proposer, "parents": list(cand.parents),
+            "components": cand.components, "files": cand.files}
 
 
 def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     run = archive.get_run(run_id)
-    s: dict[str, Any] = run["summary"]
+    s: dict[str, Any] = {**archive.live_progress(run["id"]).get(run["id"], {}),
+                         **run["summary"]}  # a running run has no summary yet
     fronts = archive.frontier(run["id"], run["task_key"])
     leaders = {c for _, cands in fronts.values() for c in cands}
     s = {**s, "frontier_now": f"{len(leaders)} candidate(s) lead on {len(fronts)} val instances"}
@@ -174,7 +185,7 @@ def _history(archive: Archive, run_id: str, n: int) -> Table:
         mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
         note = d.get("reason") or d.get("error") or ("new best" if d.get("new_best") else "")
         t.add_row(str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb,
-                  _f(d.get("val")), str(note)[:60])
+                  _f(d.get("val")), clip(note, 60))
     return t
 
 

@@ -198,8 +198,8 @@ def _claim(archive: Archive, run_id: str) -> None:
 
     with archive.transaction():
         _ensure_free(archive, run_id)
-        archive.db.execute("update runs set status = 'running', owner = ? where id = ?",
-                           [owner_label(), run_id])
+        archive.db.execute("update runs set status = 'running', owner = ?, stop_reason = "
+                           "null where id = ?", [owner_label(), run_id])  # not the old one
 
 
 def _invoke(graph: Any, config: dict[str, Any], run_id: str, seed: int) -> None:

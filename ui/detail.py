@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from galapagos.archive.clean import cell, printable, styled
+from galapagos.archive.clean import cell, clip, printable, styled
 from galapagos.archive.export import write_candidate
 from galapagos.ui.paged import PagedTable
 
@@ -128,7 +128,7 @@ class CallsScreen(Screen[None]):
         table = self.query_one("#calls", PagedTable)
         table.show((str(c.id), tuple(map(cell, (c.id, c.purpose, c.model, c.attempt, c.tokens,
                                                 f"{c.usd:.4f}", f"{c.latency_s:.2f}",
-                                                c.error[:40]))))
+                                                clip(c.error, 40)))))
                    for c in rows)
         if not rows:
             self.query_one("#call", Static).update("no call matches")

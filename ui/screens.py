@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Sparkline, Static
 
-from galapagos.archive.clean import cell, printable, styled
+from galapagos.archive.clean import cell, clip, printable, styled
 from galapagos.ui.paged import PagedTable
 
 
@@ -49,7 +49,7 @@ def _iteration_row(e: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(cell(v) for v in (
         e["iteration"], d.get("proposer"), d["outcome"], mb, fmt(d.get("val")),
         fmt(d.get("best_val")), d.get("metric_calls"),
-        str(d.get("reason") or d.get("error") or "")[:80]))
+        clip(d.get("reason") or d.get("error") or "", 80)))
 
 
 class RunsScreen(Screen[None]):
@@ -80,7 +80,7 @@ class RunsScreen(Screen[None]):
         rows = [(r.id, r.status, str(r.iterations or "-"), fmt(r.seed_val), fmt(r.best_val),
                  fmt(r.best_test), str(r.search_calls), f"${r.llm_usd:.4f}",
                  "-" if r.elapsed_s is None else f"{r.elapsed_s:.0f} s", r.task,
-                 (r.stop_reason or "-")[:60])
+                 clip(r.stop_reason or "-", 60))
                 for r in self.app.archive.run_rows()  # type: ignore[attr-defined]
                 if needle in f"{r.id} {r.task} {r.status}".lower()]
         if rows == self.shown:
