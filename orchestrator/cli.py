@@ -5,6 +5,8 @@ Errors are shown as one paragraph; ``--debug`` shows the traceback too."""
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -50,8 +52,9 @@ def _overrides(items: list[str] | None, **named: Any) -> dict[str, Any]:
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The TOML config file.")]
-    = Path("config.toml"),
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="The TOML config file (default: ./config.toml; without one, "
+        "--task alone runs on the defaults).")] = None,
     set_: SetOpt = None,
     task: Annotated[Optional[str], typer.Option(help="Shorthand for --set task.name=…")] = None,
     model: Annotated[Optional[str], typer.Option(help="Shorthand for --set llm.model=… (the "
@@ -67,6 +70,8 @@ def run(
     """Start a run from a config file, with a live progress display."""
     from galapagos.orchestrator.config import load_config
 
+    if config is None and (Path("config.toml").is_file() or task is None):
+        config = Path("config.toml")
     cfg = load_config(config, _overrides(
         set_, **{"task.name": task, "llm.model": model, "run.seed": seed,
                  "run.archive": str(archive) if archive else None,
@@ -130,6 +135,15 @@ def _execute(fn: Any, budget: Any, quiet: bool, jsonl: bool = False) -> None:
     console.print(show_run(Archive(outcome.archive), outcome.run_id, history=10))
     console.print(styled("Run ", (outcome.run_id, "bold"),
                          f" {outcome.status}: {outcome.stop_reason}."))
+    console.print(styled("Look at it with ", (_look_command(outcome), "bold"), "."))
+
+
+def _look_command(outcome: Any) -> str:
+    """``galapagos ui RUN``, with ``--archive`` where the run's is not the default one."""
+    here = Path(os.path.relpath(outcome.archive))
+    here = Path(outcome.archive).absolute() if here.parts[:1] == ("..",) else here
+    where = "" if here == Path(DEFAULT_ARCHIVE) else f" --archive {shlex.quote(str(here))}"
+    return f"galapagos ui {outcome.run_id}{where}"
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="The same facts as JSON, for scripts.")]
@@ -224,6 +238,27 @@ def stop(run_id: Annotated[str, typer.Argument(help="The run's id (or a unique p
     run_id = store.get_run(run_id)["id"]
     path = store.request_stop(run_id)
     console.print(f"Asked run {run_id} to stop (wrote {path}).")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to write (made if missing).")]
+    = Path("."),
+    task: Annotated[bool, typer.Option("--task", help="Also write my_task.py, a task that "
+                                       "runs as it is, and point the config at it.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="The model, as litellm names it, for "
+                                                 "the task and the reflection (default: "
+                                                 "the embedded local/gemma3-270m).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files already there.")] = False,
+) -> None:
+    """Start a project: a config.toml with every key documented (and with --task a task
+    file to edit), so that `galapagos run -c config.toml` works at once."""
+    from galapagos.orchestrator.scaffold import write_init
+
+    for path in write_init(folder, task=task, model=model, force=force):
+        console.print(styled("Wrote ", (str(path), "bold")))
+    where = "" if folder == Path(".") else f"cd {shlex.quote(str(folder))} && "
+    console.print(styled("Next: ", (f"{where}galapagos run -c config.toml", "bold")))
 
 
 @app.command()

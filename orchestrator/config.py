@@ -5,6 +5,7 @@ types and out-of-range values fail before anything runs, naming the field."""
 from __future__ import annotations
 
 import copy
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -96,6 +97,9 @@ class TaskConfig(Section):
                       " 'package.module:factory', or 'path/to/task.py:factory'.")
     options: dict[str, Any] = Field(default_factory=dict, description="Passed to the task's "
                                     "factory as-is; each task documents its own.")
+    folder: str | None = Field(None, description="The folder relative paths among the "
+                               "task's options are taken from: the config file's folder "
+                               "(set when the file is read), else the current folder.")
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig, description="For tasks "
                                    "that run candidate code ([task.sandbox]).")
     llm: TaskLLMConfig = Field(default_factory=TaskLLMConfig, description="Where the task's "
@@ -188,19 +192,40 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         p = Path(path)
         source = str(p)
         if not p.is_file():
-            raise ConfigError(f"Config file '{p}' does not exist. Pass --config with the "
-                              "path of a TOML file (the repository's config.toml is a start).")
-        data = _read_toml(p)
-        run = data.get("run")
-        arch = run.get("archive") if isinstance(run, dict) else None
-        if isinstance(arch, str) and not Path(arch).is_absolute():
-            run["archive"] = str(p.parent / arch)
+            raise ConfigError(f"Config file '{p.absolute()}' does not exist. Pass --config "
+                              "with the path of a TOML file, or write one here with "
+                              "`galapagos init` (--task adds a task to start from).")
+        data = anchor_paths(_read_toml(p), p.parent)
     for key, value in (overrides or {}).items():
         set_dotted(data, key, value)
+    if isinstance(data.get("task"), dict):  # no file: the task's paths are the shell's
+        data["task"].setdefault("folder", os.getcwd())
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{source} is invalid: {explain(exc)}") from exc
+
+
+PATH_KEYS = (("run", "archive"), ("budget", "stop_file"), ("task", "folder"))
+
+
+def anchor_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """One rule for the paths a config file holds: relative ones are taken from the file's
+    folder (``run.archive``, ``budget.stop_file``, a ``task.name`` file and, through
+    ``task.folder``, the paths among the task's options). Paths given on the command line
+    are taken from the current folder, as any command's are."""
+    base = os.path.abspath(folder)
+    for table, key in PATH_KEYS:
+        section = data.get(table)
+        if isinstance(section, dict) and isinstance(section.get(key), str):
+            section[key] = os.path.normpath(os.path.join(base, section[key]))
+    task = data.get("task")
+    if isinstance(task, dict):
+        task.setdefault("folder", base)
+        name = task.get("name")
+        if isinstance(name, str) and name.partition(":")[0].endswith(".py"):
+            task["name"] = os.path.normpath(os.path.join(base, name))
+    return data
 
 
 def _read_toml(p: Path) -> dict[str, Any]:

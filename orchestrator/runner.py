@@ -34,7 +34,7 @@ from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
 from galapagos.orchestrator.proposers import RunsAgents
-from galapagos.orchestrator.proposers.build import make_proposers
+from galapagos.orchestrator.proposers.build import fit_to_task, make_proposers
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
 
@@ -65,6 +65,7 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Outcome:
     archive = Archive(cfg.run.archive)
     run_id = f"{_slug(cfg.run.name)}-{uuid.uuid4().hex[:8]}"
     task, task_key = _load_task(cfg, archive, run_id, hooks)
+    cfg = fit_to_task(cfg, task)
     executor = _prepare(cfg, task, task_key, archive, run_id)  # nothing written if it fails
     archive.create_run(run_id, task=cfg.task.name, task_key=task_key, seed=cfg.run.seed,
                        config=cfg.model_dump(mode="json"))

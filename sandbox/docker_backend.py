@@ -43,8 +43,9 @@ def docker_client() -> Any:
         return client
     except Exception as exc:  # noqa: BLE001 - any failure means: no usable daemon
         raise SandboxError(
-            f"Cannot reach a Docker engine ({exc}). Start one (on Debian as root: "
-            "`bash scripts/setup.sh --docker` installs and starts it), or set the task's "
+            f"Cannot reach a Docker engine ({exc}). Start one (on Debian as root: `apt-get "
+            "install docker.io debootstrap` then `dockerd &`; from a clone, `bash "
+            "scripts/setup.sh --docker` does both), or set the task's "
             "sandbox backend to 'process' on a trusted machine (no security boundary). "
             "`galapagos sandbox doctor` checks the setup.") from exc
 

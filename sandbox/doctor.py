@@ -29,8 +29,9 @@ def diagnose(client: Any = None) -> list[Check]:
         checks.append(Check("Docker engine", True, f"reachable, version {version}"))
     except Exception as exc:  # noqa: BLE001 - what failed is the detail
         checks.append(Check("Docker engine", False, f"not reachable: {exc}",
-                            "On Debian as root: bash scripts/setup.sh --docker. Elsewhere: "
-                            "install Docker Engine and start it."))
+                            "On Debian as root: apt-get install docker.io debootstrap, "
+                            "then start dockerd (from a clone: bash scripts/setup.sh "
+                            "--docker). Elsewhere: install Docker Engine and start it."))
         client = None
     if client is not None:
         info = client.info()

@@ -100,7 +100,8 @@ def ensure_base(client: Any, recipe: BaseRecipe | None = None, log: Any = print)
     if not shutil.which("debootstrap"):
         raise ImageBuildError(
             "Building the sandbox base image needs debootstrap. On Debian: `apt-get install "
-            "debootstrap` (scripts/setup.sh --docker does it), then `galapagos sandbox build`.")
+            "debootstrap` (from a clone, `bash scripts/setup.sh --docker` does it), then "
+            "`galapagos sandbox build`.")
     log(f"building {tag} with debootstrap (a minute or two)…")
     with tempfile.TemporaryDirectory(prefix="galapagos-rootfs-") as tmp:
         root = Path(tmp) / "rootfs"

@@ -11,8 +11,10 @@ and register a factory under the ``galapagos.tasks`` entry-point group.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Split = Literal["train", "val", "test"]
@@ -42,13 +44,20 @@ class Result:
 class TaskContext:
     """What the loop hands a task factory: its options, ``llm(model)`` giving a logged
     client for the model under evaluation, ``sandbox()`` giving the run's sandbox (created
-    on first use, with the limits of ``[task.sandbox]``), and the run's id for labels."""
+    on first use, with the limits of ``[task.sandbox]``), the run's id for labels, and
+    ``path(option)`` for the options that name files."""
 
     options: dict[str, Any]
     llm: Any = None
     sandbox: Any = None
     limits: Any = None
     run_id: str = ""
+    folder: str | None = None
+
+    def path(self, value: str | Path) -> Path:
+        """A path among the task's options, absolute: a relative one is taken from the
+        config file's folder (``task.folder``), as every path in a config is."""
+        return Path(os.path.normpath(os.path.join(self.folder or os.getcwd(), value)))
 
 
 @runtime_checkable

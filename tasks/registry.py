@@ -52,7 +52,9 @@ def load_task(spec: str, ctx: TaskContext) -> Task:
 
 def _from_file(path: Path, attr: str, spec: str) -> Any:
     if not path.is_file():
-        raise TaskNotFound(f"Task file '{path}' does not exist (from task = '{spec}').")
+        raise TaskNotFound(f"Task file '{path.absolute()}' does not exist (from task = "
+                           f"'{spec}'; a relative path is taken from the config file's "
+                           "folder, or on the command line from the current folder).")
     mod_name = f"galapagos_user_task_{abs(hash(str(path.resolve())))}"
     module_spec = importlib.util.spec_from_file_location(mod_name, path)
     assert module_spec and module_spec.loader

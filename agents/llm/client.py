@@ -89,6 +89,17 @@ class LLMClient:
             raise _as_llm_error(exc, self.model, attempt) from exc
         raise AssertionError("unreachable")
 
+    def answer(self, prompt: str, *, max_tokens: int = 32, stop: list[str] | None = None,
+               purpose: str = "task", **params: Any) -> str:
+        """A task's answer to one prompt: greedy, short (``max_tokens``) and cut at the end
+        of its first line (``stop``, default ``["\\n"]``), stripped. A base model left
+        to ``complete``'s defaults rambles on for hundreds of tokens; an answer rarely
+        needs more than a line."""
+        params.setdefault("temperature", 0.0)
+        out = self.complete(prompt, purpose=purpose, max_tokens=max_tokens,
+                            stop=["\n"] if stop is None else stop, **params)
+        return out.text.strip()
+
     def _attempt(self, messages: list[dict[str, Any]], purpose: str, cache_key: str | None,
                  attempt: int, params: dict[str, Any], served: dict[str, str]) -> Completion:
         self._check_budget()

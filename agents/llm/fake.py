@@ -79,8 +79,17 @@ class _Dispatcher(CustomLLM):
             raise LLMUnexpectedCall(
                 f"No fake model named '{name}'. Create FakeLLM('{name}') first, or use "
                 "fake/deterministic.")
+        text = _cut_at_stop(text, (kwargs.get("optional_params") or {}).get("stop"))
         words = len(messages_to_prompt(messages).split())
         return fill_response(model_response, model, text, words, len(text.split()))
+
+
+def _cut_at_stop(text: str, stop: Any) -> str:
+    """As a real server does: the answer ends before the first stop sequence."""
+    for seq in [stop] if isinstance(stop, str) else (stop or []):
+        if seq and seq in text:
+            text = text[:text.index(seq)]
+    return text
 
 
 register("fake", _Dispatcher())

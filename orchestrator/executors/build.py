@@ -28,7 +28,7 @@ def build_task(cfg: Config, run_id: str, log: CallLog | None, sandbox: Callable[
 
     task = load_task(cfg.task.name, TaskContext(
         options=dict(cfg.task.options), llm=task_llm, sandbox=sandbox,
-        limits=cfg.task.sandbox.limits(), run_id=run_id))
+        limits=cfg.task.sandbox.limits(), run_id=run_id, folder=cfg.task.folder))
     image = cfg.task.sandbox.image  # another image, other libraries: other scores
     key = hashlib.sha256((f"{cfg.task.name}|{task.fingerprint()}"
                           + ("" if image == "base" else f"|image={image}")).encode()

@@ -6,7 +6,9 @@ from typing import Any
 
 from galapagos.agents.llm import LLMClient
 from galapagos.archive import Archive
+from galapagos.errors import ConfigError
 from galapagos.orchestrator.config import Config
+from galapagos.orchestrator.config_search import ProposersConfig
 from galapagos.orchestrator.proposers.base import Proposer
 from galapagos.orchestrator.proposers.code_edit import ReflectiveCodeEdit
 from galapagos.orchestrator.proposers.demos import DemoMutation
@@ -16,6 +18,9 @@ from galapagos.orchestrator.proposers.pdr import PDR
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, Style
 from galapagos.orchestrator.proposers.self_modify import SelfModify
 from galapagos.orchestrator.proposers.stop import SelfImproving
+
+
+DEFAULT_PROPOSERS = ProposersConfig().use
 
 
 def reflection_style(cfg: Config) -> Style:
@@ -41,3 +46,20 @@ def make_proposers(cfg: Config, llm: LLMClient, task: Any, archive: Archive
         if name in p.use and p.weights.get(name, 1.0) > 0}
     merge = SystemAwareMerge() if "merge" in p.use else None
     return mutations, merge
+
+
+def fit_to_task(cfg: Config, task: Any) -> Config:
+    """The default proposer set, fitted to what the task has: ``demos`` needs a
+    demonstrations component, so the default set drops it for a task without one. A set
+    the user chose that names it is a config error rather than a quarter of the
+    iterations spent on nothing."""
+    p = cfg.proposers
+    if "demos" not in p.use or getattr(task, "demo_component", None):
+        return cfg
+    if p.use != DEFAULT_PROPOSERS:
+        raise ConfigError(
+            f"proposers.use names demos, but task '{cfg.task.name}' has no demonstrations "
+            "component (a task declares one with demo_component = \"NAME\"); drop demos "
+            "from proposers.use or declare the component in the task.")
+    kept = [name for name in p.use if name != "demos"]
+    return cfg.model_copy(update={"proposers": p.model_copy(update={"use": kept})})

@@ -112,10 +112,10 @@ def _short(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for s in steps[:40]]
 
 
-def _problems(opts: dict[str, Any]) -> tuple[list[Problem], Path]:
-    problems = load_repos(Path(opts.pop("repos", REPOS)))
+def _problems(opts: dict[str, Any], ctx: TaskContext) -> tuple[list[Problem], Path]:
+    problems = load_repos(ctx.path(opts.pop("repos", REPOS)))
     given = opts.pop("functions", str(FUNCTIONS))
-    functions = Path(given) if given else FUNCTIONS
+    functions = ctx.path(given) if given else FUNCTIONS
     if given:
         problems += load_functions(functions)
     only = opts.pop("only", None)
@@ -140,8 +140,8 @@ def create(ctx: TaskContext) -> AgentTask:
     base = ctx.limits or Limits()
     limits = replace(base, wall_s=float(opts.pop("agent_wall_s", 300)),
                      memory_mb=int(opts.pop("agent_memory_mb", 512)))
-    seed = seed_files(Path(opts.pop("agent", SEED)))
-    problems, functions = _problems(opts)
+    seed = seed_files(ctx.path(opts.pop("agent", SEED)))
+    problems, functions = _problems(opts, ctx)
     if opts:
         raise TaskError(f"Unknown agent task option(s): {', '.join(opts)}. Known: model, "
                         "models, repos, functions, only, agent, agent_wall_s, "

@@ -195,7 +195,7 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
 def create(ctx: TaskContext) -> CodeTask:
     opts = dict(ctx.options)
     llm = ctx.llm(opts.pop("model", "local/gemma3-270m"))
-    data = Path(opts.pop("data", DATA))
+    data = ctx.path(opts.pop("data", DATA))
     max_tokens = int(opts.pop("max_tokens", 200))
     if opts:
         raise TaskError(f"Unknown code task option(s): {', '.join(opts)}. Known: model, data, "

@@ -126,6 +126,6 @@ def create(ctx: TaskContext) -> QATask:
         raise TaskError("The qa task needs [task.options] data: a JSONL file of "
                         "{id, split, input, answer[, choices]}.")
     limits = {s: int(opts[f"max_{s}"]) for s in ("train", "val", "test") if f"max_{s}" in opts}
-    data = Path(opts["data"])
+    data = ctx.path(opts["data"])
     return QATask(ctx.llm(opts.get("model", "local/gemma3-270m")), data, read(data, limits),
                   str(opts.get("instruction", SEED_INSTRUCTION)), int(opts.get("max_tokens", 12)))

@@ -85,7 +85,7 @@ def _read(path: Path, limits: dict[str, int]) -> list[Instance]:
 def create(ctx: TaskContext) -> SentimentTask:
     opts: dict[str, Any] = dict(ctx.options)
     llm = ctx.llm(opts.pop("model", "local/gemma3-270m"))
-    data = Path(opts.pop("data", DATA))
+    data = ctx.path(opts.pop("data", DATA))
     limits = {s: int(opts.pop(f"max_{s}")) for s in ("train", "val", "test")
               if f"max_{s}" in opts}
     if opts:

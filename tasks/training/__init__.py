@@ -108,10 +108,10 @@ def create(ctx: TaskContext) -> LossDiscovery:
     if opts:
         raise TaskError(f"Unknown loss task option(s): {', '.join(opts)}. Known: seed, size, "
                         "steps, hidden, n_train.")
-    path = SEEDS.get(seed) or Path(seed)
+    path = SEEDS.get(seed) or ctx.path(seed)
     if not path.is_file():
         raise TaskError(f"The loss task's seed '{seed}' is neither a shipped seed "
-                        f"({', '.join(sorted(SEEDS))}) nor a file.")
+                        f"({', '.join(sorted(SEEDS))}) nor a file ({path} does not exist).")
     limits = ctx.limits or Limits()
     grader = CodeTask(None, ctx.sandbox, limits, run_id=ctx.run_id)
     return LossDiscovery(grader, ctx.sandbox, limits, path, config)

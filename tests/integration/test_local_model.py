@@ -62,7 +62,8 @@ def test_the_base_model_writes_instructions_when_given_documents(tmp_path):
             "task": {"name": "qa", "options": {"data": str(data)}},
             "llm": {"max_tokens": 120},
             "proposers": {"use": ["reflective"], "reflective": {"style": style}},
-            "loop": {"skip_perfect": False}, "budget": {"max_iterations": 6}})
+            "loop": {"skip_perfect": False},
+            "budget": {"max_iterations": 10, "stop_at_perfect": False}})
         out = start_run(cfg)
         events = Archive(out.archive).events(out.run_id, "iteration")
         kept[style] = sum(1 for e in events if "child_mb" in e["data"])
