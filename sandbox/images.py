@@ -79,7 +79,10 @@ def debian_mirror() -> str:
             re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+/debian)\s", text, re.M)
         if m:
             return m.group(1)
-    return "http://deb.debian.org/debian"
+    raise ImageBuildError(
+        "No Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d, so "
+        "debootstrap does not know where to fetch the base image from; set "
+        "GALAPAGOS_DEBIAN_MIRROR to a Debian mirror's URL (the one ending in /debian).")
 
 
 def image_exists(client: Any, tag: str) -> bool:
