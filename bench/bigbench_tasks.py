@@ -14,14 +14,15 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
+import subprocess
 import tarfile
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 SDIST = "bigbench-1.0.0.tar.gz"
-URL = ("https://files.pythonhosted.org/packages/95/f8/c019b3579df548a04cac12342cfcb878e50ddf"
-       "6cfcd7fddba8cfc721c157/" + SDIST)
 SHA256 = "1bb398a5512c6d798cdebe0dfa0ac03f67f6033fa6b39c6ef71df978c7cbc5c2"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "galapagos"
 SPLITS = (("train", 30), ("val", 30), ("test", 100))
@@ -36,11 +37,40 @@ def sdist() -> Path:
     if not path.is_file():
         CACHE.mkdir(parents=True, exist_ok=True)
         part = path.with_suffix(".part")
-        urllib.request.urlretrieve(URL, part)
+        url = sdist_url()
+        urllib.request.urlretrieve(url, part)
         if hashlib.sha256(part.read_bytes()).hexdigest() != SHA256:
-            raise SystemExit(f"{URL} does not match PyPI's sha256; delete {part} and retry.")
+            raise SystemExit(f"{url} does not match PyPI's sha256; delete {part} and retry.")
         part.rename(path)
     return path
+
+
+def index_urls() -> list[str]:
+    """The package indexes pip is configured with here (``pip config``, PIP_INDEX_URL),
+    pip's own default last. `pip download` cannot fetch this sdist: it builds the
+    metadata, and bigbench declares a direct-URL dependency."""
+    shown = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
+                           capture_output=True, text=True).stdout
+    found = [u for line in shown.splitlines() if "index-url" in line.split("=")[0]
+             for u in line.split("=", 1)[1].strip("'\" ").split()]
+    found += os.environ.get("PIP_INDEX_URL", "").split()
+    from pip._internal.models.index import PyPI  # pip's default index, not a host of ours
+
+    return [*found, PyPI.simple_url]
+
+
+def sdist_url() -> str:
+    """The sdist's link on the first configured index that lists it (PEP 503 simple page)."""
+    for index in index_urls():
+        try:
+            page = urllib.request.urlopen(f"{index.rstrip('/')}/bigbench/", timeout=60).read()
+        except (OSError, ValueError):
+            continue
+        for href in re.findall(rb'href="([^"]+)"', page):
+            link = urllib.parse.urljoin(f"{index.rstrip('/')}/bigbench/", href.decode())
+            if link.split("#")[0].endswith("/" + SDIST):
+                return link.split("#")[0]
+    raise SystemExit(f"No configured package index lists {SDIST}; set BIGBENCH_SDIST to a copy.")
 
 
 def task_jsons(names: list[str]) -> dict[str, dict]:

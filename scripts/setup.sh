@@ -23,7 +23,7 @@ setup_docker() {
     if docker_ok; then log "Docker engine is running"; return; fi
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
         echo "No running Docker engine, and this is not a Debian machine where we are root." >&2
-        echo "Install Docker Engine (https://docs.docker.com/engine/install/), start it, and re-run." >&2
+        echo "Install Docker Engine as your system's packages or Docker's install guide describe, start it, and re-run." >&2
         exit 1
     fi
     if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
