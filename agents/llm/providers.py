@@ -33,6 +33,12 @@ def fill_response(model_response: Any, model: str, text: str, prompt_tokens: int
     return model_response
 
 
+def stop_sequences(optional_params: dict[str, Any]) -> list[str]:
+    """The call's ``stop`` as a list (litellm passes a text or a list, or nothing)."""
+    stop = optional_params.get("stop") or []
+    return [stop] if isinstance(stop, str) else list(stop)
+
+
 def messages_to_prompt(messages: list[dict[str, Any]]) -> str:
     """Base models continue text; they get the message contents joined, nothing else."""
     return "\n\n".join(str(m.get("content") or "") for m in messages)
