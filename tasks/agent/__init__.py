@@ -34,7 +34,7 @@ from galapagos.tasks.code import DATA as FUNCTIONS
 from galapagos.tasks.code import CodeTask
 from galapagos.tasks.protocol import Editable, Instance, Result, TaskContext
 
-REPOS = Path(__file__).with_name("repos")
+REPOS = Path(__file__).with_name("problem-repos")  # not an identifier: data, not a package
 GRADING = "a1"
 
 

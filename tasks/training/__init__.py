@@ -30,7 +30,7 @@ from galapagos.tasks.training.data import INSTANCES, make
 
 HERE = Path(__file__).parent
 TRAINER = HERE / "trainer.py"
-SEEDS = {p.stem: p for p in (HERE / "seeds").glob("*.py")}
+SEEDS = {p.stem: p for p in (HERE / "seed-scripts").glob("*.py")}
 SIZES = {"small": {"n_train": 300, "steps": 150, "hidden": 16},
          "large": {"n_train": 3000, "steps": 1500, "hidden": 64}}
 SMOKE = ("import loss\nv, g = loss.loss([[0.5, -1.0, 2.0], [0.0, 0.1, -0.2]], [2, 0])\n"

@@ -17,9 +17,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pip")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w",
                             str(tmp / "dist"), str(ROOT)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr[-2000:]
+    (tmp / "build.log").write_text(built.stdout + built.stderr)
     wheel = next((tmp / "dist").glob("galapagos-*.whl"))
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -32,6 +33,14 @@ def installed(tmp_path_factory):
                           "--no-deps", str(wheel)], capture_output=True, text=True)
     assert got.returncode == 0, got.stderr[-2000:]
     return venv
+
+
+def test_the_build_has_no_packaging_warnings(installed):
+    """Data folders (problem repositories, seed scripts) are not importable names, so
+    setuptools does not take them for packages left out of the configuration (issue 20.9)."""
+    log = (installed.parent / "build.log").read_text()
+    assert "Successfully built galapagos" in log
+    assert "would be ignored" not in log and "absent from the `packages`" not in log
 
 
 def test_the_installed_package_is_not_the_clone(installed):
