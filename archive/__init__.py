@@ -3,10 +3,11 @@ events, and the frontier and lineage queries over them. Imports nothing of ours.
 
 from galapagos.archive.frontier import Frontier
 from galapagos.archive.meta import MetaRecord
+from galapagos.archive.progress import Limit, RunProgress
 from galapagos.archive.reads import InstanceScore, RunRow, Spend
 from galapagos.archive.records import Candidate, Evaluation, candidate_id
 from galapagos.archive.store import Archive
 from galapagos.archive.summaries import FrontierSummary
 
 __all__ = ["Archive", "Candidate", "Evaluation", "Frontier", "FrontierSummary", "InstanceScore",
-           "MetaRecord", "RunRow", "Spend", "candidate_id"]
+           "Limit", "MetaRecord", "RunProgress", "RunRow", "Spend", "candidate_id"]

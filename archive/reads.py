@@ -51,6 +51,16 @@ class CallRow:
     usd: float
     latency_s: float
     error: str
+    candidate_id: str = ""   # the evaluation it served (a sandboxed agent's or task's call)
+    instance_id: str = ""
+    iteration: int | None = None  # the search iteration it served (a proposer's call)
+
+    @property
+    def served(self) -> str:
+        """What the call was for, in a few characters."""
+        if self.candidate_id:
+            return f"{self.candidate_id[:8]} {self.instance_id}".strip()
+        return "-" if self.iteration is None else f"iteration {self.iteration}"
 
 
 @dataclass(frozen=True)
@@ -198,10 +208,11 @@ class ReadViews:
         where = "" if not needle else (
             " and (purpose || ' ' || model || ' ' || coalesce(messages, '') || ' ' || "
             "coalesce(response, '') || ' ' || coalesce(error, '')) like ?")
-        return [CallRow(*r) for r in self.db.execute(
+        return [CallRow(*r[:-1], iteration=_iteration_of(r[-1], run_id)) for r in self.db.execute(
             "select id, purpose, model, coalesce(attempt, 1), coalesce(prompt_tokens, 0) + "
             "coalesce(completion_tokens, 0), coalesce(cost_usd, 0), coalesce(latency_s, 0), "
-            "coalesce(error, '') from llm_calls where run_id = ?" + where + " order by id",
+            "coalesce(error, ''), coalesce(candidate_id, ''), coalesce(instance_id, ''), "
+            "cache_key from llm_calls where run_id = ?" + where + " order by id",
             [run_id, *([f"%{needle}%"] if needle else [])])]
 
     def llm_call(self, call_id: int) -> dict[str, Any]:
@@ -209,11 +220,24 @@ class ReadViews:
                               [call_id]).fetchone()
         return {"messages": json.loads(row[0] or "[]"), "response": row[1], "error": row[2]}
 
+    def split_means(self, task_key: str, cid: str) -> dict[str, tuple[float, int]]:
+        """Per split the candidate was scored on: its mean score and how many instances."""
+        return {split: (mean, n) for split, mean, n in self.db.execute(
+            "select split, avg(score), count(*) from evaluations where task_key = ? and "
+            "candidate_id = ? group by split", [task_key, cid])}
+
     def instance_scores(self, task_key: str, cid: str, split: str) -> list[InstanceScore]:
         return [InstanceScore(*r) for r in self.db.execute(
             "select instance_id, split, score, coalesce(output, ''), coalesce(feedback, ''), "
             "error from evaluations where task_key = ? and candidate_id = ? and split = ? "
             "order by instance_id", [task_key, cid, split])]
+
+
+def _iteration_of(cache_key: str | None, run_id: str) -> int | None:
+    """A proposer's call is keyed ``<run id>:<iteration>:...`` (what resume replays)."""
+    head, _, rest = (cache_key or "").partition(":")
+    number = rest.split(":", 1)[0]
+    return int(number) if head == run_id and number.isdigit() else None
 
 
 def _run_row(r: tuple[Any, ...], calls: dict[str, int], usd: float,

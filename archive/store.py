@@ -18,7 +18,7 @@ import sqlite_utils
 from galapagos.archive import clean
 from galapagos.archive.migrations import MIGRATIONS, apply_migrations
 from galapagos.archive.blobs import BlobStore
-from galapagos.archive.reads import ReadViews
+from galapagos.archive.progress import ProgressViews
 from galapagos.archive.records import Candidate, Evaluation
 from galapagos.archive.meta import MetaViews
 from galapagos.archive.summaries import SummaryViews
@@ -36,7 +36,7 @@ def _loads(text: str | None, default: Any = None) -> Any:
     return default if text is None else json.loads(text)
 
 
-class Archive(BlobStore, ReadViews, SummaryViews, MetaViews):
+class Archive(BlobStore, ProgressViews, SummaryViews, MetaViews):
     """A project's archive. Thread-safe for the writes the loop and its workers make."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False):

@@ -14,7 +14,7 @@ class GalapagosApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Galápagos"
     BINDINGS = [Binding("q", "quit", "quit"), Binding("question_mark", "help", "keys"),
-                Binding("t", "toggle_dark", "theme")]
+                Binding("t", "toggle_dark", "theme", show=False)]
 
     def __init__(self, archive: str | Path, run_id: str | None = None, poll_s: float = 1.0):
         super().__init__()
@@ -28,8 +28,11 @@ class GalapagosApp(App[None]):
             self.push_screen(RunScreen(self.archive.get_run(self.run_id)["id"]))
 
     def action_help(self) -> None:
-        bindings = [a.binding for a in self.screen.active_bindings.values()]
-        keys = "\n".join(f"{b.key:>14}  {b.description}" for b in bindings if b.show)
+        """Every key of this screen (those the footer has no room for too), as typed."""
+        declared = [*self.screen.BINDINGS, *self.BINDINGS]  # the focused table's own keys aside
+        bindings = [b if isinstance(b, Binding) else Binding(*b) for b in declared]
+        keys = "\n".join(f"{self.get_key_display(b):>6}  {b.description}" for b in bindings
+                         if b.description)
         self.notify(keys or "no keys here", title="keys", timeout=8)
 
     def action_toggle_dark(self) -> None:

@@ -16,12 +16,13 @@ from galapagos.archive.clean import cell, clip, printable, styled
 from galapagos.archive.export import write_candidate
 from galapagos.ui.paged import PagedTable
 
+SPLITS = ("val", "train", "test")
 PAGE = 200_000  # characters shown of one text; the rest is written out with w
 
 
 class CandidateScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "back"), Binding("d", "diff", "diff"),
-                Binding("v", "scores", "val scores"), Binding("w", "write", "write out")]
+                Binding("v", "scores", "scores"), Binding("w", "write", "write out")]
 
     def __init__(self, run_id: str, cid: str):
         super().__init__()
@@ -29,16 +30,23 @@ class CandidateScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="scores")
         with Horizontal():
             yield DataTable(id="left", cursor_type="row")
             with VerticalScroll(id="right"):
                 yield Static(id="detail")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed by ?
 
     def on_mount(self) -> None:
         cand = self.app.archive.get_candidate(self.cid)  # type: ignore[attr-defined]
         self.cand = cand
         self.sub_title = printable(f"candidate {cand.id} ({cand.proposer})", lines=False)
+        archive = self.app.archive  # type: ignore[attr-defined]
+        self.task_key = archive.get_run(self.run_id)["task_key"]
+        means = archive.split_means(self.task_key, self.cid)
+        self.query_one("#scores", Static).update(" · ".join(
+            f"{split} {means[split][0]:.3f} over {means[split][1]}"
+            for split in SPLITS if split in means) or "not scored yet")
         t = self.query_one("#left", DataTable)
         t.add_columns("part", "lines")
         for name, text in sorted(cand.view().items()):
@@ -69,15 +77,20 @@ class CandidateScreen(Screen[None]):
                                                         word_wrap=True))
 
     def action_scores(self) -> None:
+        """Every score the candidate has, split by split, with its feedback."""
         self.mode = "scores"
         archive = self.app.archive  # type: ignore[attr-defined]
-        key = archive.get_run(self.run_id)["task_key"]
-        rows = archive.instance_scores(key, self.cid, "val")
-        lines = [f"{r.instance_id:>14}  {r.score:7.3f}  {r.feedback[:200]}" for r in rows]
-        mean = sum(r.score for r in rows) / len(rows) if rows else 0.0
-        self.query_one("#detail", Static).update(styled(
-            f"val mean {mean:.3f} over {len(rows)} instances\n\n" + "\n".join(lines)
-            if rows else "not scored on val (rejected on its minibatch, or staged out)"))
+        parts: list[str] = []
+        for split in SPLITS:
+            rows = archive.instance_scores(self.task_key, self.cid, split)
+            if rows:
+                mean, pad = sum(r.score for r in rows) / len(rows), max(len(r.instance_id)
+                                                                        for r in rows)
+                parts.append(f"{split} mean {mean:.3f} over {len(rows)} instances\n" + "\n".join(
+                    f"{r.instance_id:>{pad}}  {r.score:6.3f}  {r.feedback[:200]}" for r in rows))
+        if not any(p.startswith("val") for p in parts):
+            parts.append("not scored on val (rejected on its minibatch, or staged out)")
+        self.query_one("#detail", Static).update(styled("\n\n".join(parts)))
 
     def action_write(self) -> None:
         """The first ``w`` says where the files would go; a second one writes them."""
@@ -113,11 +126,11 @@ class CallsScreen(Screen[None]):
         yield PagedTable(id="calls", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="detail"):
             yield Static(id="call")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed by ?
 
     def on_mount(self) -> None:
         t = self.query_one("#calls", DataTable)
-        t.add_columns("#", "purpose", "model", "try", "tokens", "dollars", "seconds", "error")
+        t.add_columns("#", "purpose", "for", "model", "try", "tokens", "usd", "secs", "error")
         self.fill("")
         t.focus()
 
@@ -126,8 +139,8 @@ class CallsScreen(Screen[None]):
         all of them); a prompt is read when its row is highlighted."""
         rows = self.app.archive.call_rows(self.run_id, needle)  # type: ignore[attr-defined]
         table = self.query_one("#calls", PagedTable)
-        table.show((str(c.id), tuple(map(cell, (c.id, c.purpose, c.model, c.attempt, c.tokens,
-                                                f"{c.usd:.4f}", f"{c.latency_s:.2f}",
+        table.show((str(c.id), tuple(map(cell, (c.id, c.purpose, c.served, c.model, c.attempt,
+                                                c.tokens, f"{c.usd:.4f}", f"{c.latency_s:.2f}",
                                                 clip(c.error, 40)))))
                    for c in rows)
         if not rows:

@@ -7,9 +7,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Sparkline, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from galapagos.archive import RunProgress
 from galapagos.archive.clean import cell, clip, printable, styled
+from galapagos.ui.chart import Chart, Point
 from galapagos.ui.paged import PagedTable
 
 
@@ -17,20 +20,27 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
-def by_calls(events: list[dict[str, Any]], bins: int = 60) -> list[float]:
-    """Best val sampled at even steps of metric calls (the x axis the budget spends)."""
-    points = [(e["data"].get("metric_calls", 0), e["data"].get("best_val", 0.0))
-              for e in events]
-    if not points:
-        return [0.0]
-    top = max(c for c, _ in points) or 1
-    out, k, best = [], 0, points[0][1]
-    for b in range(1, bins + 1):
-        while k < len(points) and points[k][0] <= top * b / bins:
-            best = points[k][1]
-            k += 1
-        out.append(best)
-    return out
+def best_by(events: list[dict[str, Any]], seed: float, x: str) -> list[Point]:
+    """Best val after each iteration against ``x`` (the iteration, or the metric calls spent
+    by then), from the seed's score at 0."""
+    return [(0.0, seed)] + [
+        (float(e["iteration"] if x == "iteration" else e["data"].get("metric_calls", 0)),
+         e["data"].get("best_val", seed)) for e in events]
+
+
+def progress_line(p: RunProgress) -> str:
+    near, eta = p.nearest, p.eta_s
+    budget = (f"{near} ({near.fraction:.0%})" if near else "no limit set")
+    left = f", about {duration(eta)} left" if eta is not None else ""
+    return f"{budget} · {duration(p.elapsed_s)} running{left}"
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 SORTS = ("run", "status", "val", "test", "search calls", "spend", "time")
@@ -61,7 +71,7 @@ class RunsScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="filter runs by id, task or status", id="filter")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed by ?
 
     def on_mount(self) -> None:
         t = self.query_one("#runs", DataTable)
@@ -133,9 +143,9 @@ class RunScreen(Screen[None]):
     """Best val over iterations, the iterations table, spend; s stops the run."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "back"),
-                Binding("b", "best", "best candidate"), Binding("enter", "candidate", "open"),
-                Binding("l", "calls", "LLM calls"), Binding("g", "lineage", "lineage"),
-                Binding("f", "frontier", "frontier"), Binding("s", "stop", "stop run")]
+                Binding("b", "best", "best"), Binding("enter", "candidate", "open", show=False),
+                Binding("l", "calls", "calls"), Binding("g", "lineage", "lineage"),
+                Binding("f", "frontier", "frontier"), Binding("s", "stop", "stop")]
 
     def __init__(self, run_id: str):
         super().__init__()
@@ -146,17 +156,16 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
-        yield Static("best val over iterations", classes="label")
-        yield Sparkline([], id="trend")
-        yield Static("best val over metric calls", classes="label")
-        yield Sparkline([], id="by_calls")
+        with Horizontal(id="charts"):
+            yield Chart("best val by iteration", id="trend")
+            yield Chart("by metric calls", id="by_calls")
         yield Static(id="spend")
         yield PagedTable(id="iterations", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed by ?
 
     def on_mount(self) -> None:
         table = self.query_one("#iterations", PagedTable)
-        table.add_columns("iter", "proposer", "outcome", "minibatch", "val", "best val",
+        table.add_columns("iter", "proposer", "outcome", "minibatch", "val", "best",
                           "calls", "why")
         self.reload()
         table.focus()
@@ -173,10 +182,10 @@ class RunScreen(Screen[None]):
             self.calls = archive.metric_calls_by_split(self.run_id)  # only when it moved
         seed = archive.val_mean(run["task_key"], run["seed_candidate"] or "") or 0.0
         spend = archive.spend(self.run_id)
-        self.query_one("#summary", Static).update(self._summary(run, spend, seed))
-        self.query_one("#trend", Sparkline).data = [seed] + [
-            e["data"].get("best_val", 0.0) for e in self.events]
-        self.query_one("#by_calls", Sparkline).data = [seed] + by_calls(self.events)
+        progress = archive.run_progress(self.run_id)
+        self.query_one("#summary", Static).update(self._summary(run, spend, progress, seed))
+        self.query_one("#trend", Chart).points = best_by(self.events, seed, "iteration")
+        self.query_one("#by_calls", Chart).points = best_by(self.events, seed, "metric_calls")
         self.query_one("#spend", Static).update(styled("   ".join(
             f"{s.purpose} ({s.model}): {s.calls} calls, {s.errors} errors, {s.tokens} tokens, "
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in spend) or
@@ -185,22 +194,32 @@ class RunScreen(Screen[None]):
             (e["data"].get("child") and f"{e['iteration']}:{e['data']['child']}",
              _iteration_row(e)) for e in new)
 
-    def _summary(self, run: dict[str, Any], spend: list[Any], seed: float) -> Any:
+    def _summary(self, run: dict[str, Any], spend: list[Any], p: RunProgress,
+                 seed: float) -> Any:
         calls = self.calls
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
         best = self.events[-1]["data"].get("best_val") if self.events else seed
+        test = fmt(p.best_test) if p.best_test is not None else (
+            "at the end" if run["status"] == "running" else "-")
         search = calls.get("train", 0) + calls.get("val", 0)
         return styled((run["id"], "bold"), f" · {run['status']} · task {run['task']}\n"
-                      f"iterations {len(self.events)}   best val {fmt(best)}   metric calls "
-                      f"{search} (+{calls.get('test', 0)} test)   LLM ${usd:.4f}, {tokens} "
-                      f"tokens   stop: {run['stop_reason'] or '-'}")
+                      f"{progress_line(p)} · stop: {run['stop_reason'] or '-'}\n"
+                      f"best val {fmt(best)} · test {test} · metric calls {search} "
+                      f"(+{calls.get('test', 0)} test) · LLM ${usd:.4f}, {tokens} tokens")
 
     def action_best(self) -> None:
         from galapagos.ui.detail import CandidateScreen
 
-        best = self.app.archive.get_run(self.run_id)["best_candidate"]  # type: ignore[attr-defined]
-        if best:
-            self.app.push_screen(CandidateScreen(self.run_id, best))
+        archive = self.app.archive  # type: ignore[attr-defined]
+        run, improved = archive.get_run(self.run_id), archive.events(self.run_id, "best")
+        best = run["best_candidate"] or (improved[-1]["data"].get("candidate") if improved
+                                         else None) or run["seed_candidate"]
+        if not best:
+            self.notify("This run has no scored candidate yet.", timeout=4)
+            return
+        if best == run["seed_candidate"]:
+            self.notify("No child has beaten the seed yet: this is the seed.", timeout=4)
+        self.app.push_screen(CandidateScreen(self.run_id, best))
 
     def action_candidate(self) -> None:
         from galapagos.ui.detail import CandidateScreen

@@ -33,7 +33,7 @@ class RunView(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield self.body()
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed by ?
 
     def body(self) -> Any:
         raise NotImplementedError
