@@ -11,13 +11,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from galapagos.archive import clean
 from galapagos.archive.migrations import MIGRATIONS, apply_migrations
 from galapagos.archive.blobs import BlobStore
+from galapagos.archive.events import IterationEnded, RunEvent, read_event
 from galapagos.archive.progress import ProgressViews
 from galapagos.archive.records import Candidate, Evaluation
 from galapagos.archive.meta import MetaViews
@@ -30,6 +31,9 @@ def now() -> str:
 
 
 _dumps = clean.dumps
+
+
+E = TypeVar("E", bound=RunEvent)
 
 
 def _loads(text: str | None, default: Any = None) -> Any:
@@ -311,14 +315,30 @@ class Archive(BlobStore, ProgressViews, SummaryViews, MetaViews):
         return dict(rows[0]) if rows else None
 
     # events ---------------------------------------------------------------
-    def emit(self, run_id: str, key: str, kind: str, iteration: int,
-             data: dict[str, Any]) -> bool:
+    def emit(self, event: RunEvent, key: str) -> bool:
         """Record an event once; a re-run node that emits the same key is ignored."""
         with self.transaction():
             cur = self.db.execute(
                 "insert or ignore into events(run_id, key, kind, iteration, data, created_at) "
-                "values (?,?,?,?,?,?)", [run_id, key, kind, iteration, _dumps(data), now()])
+                "values (?,?,?,?,?,?)", [event.run_id, key, event.kind, event.iteration,
+                                         _dumps(event.data()), now()])
         return cur.rowcount == 1
+
+    def run_events(self, run_id: str, kind: type[E], after: int = -1,
+                   parent: str | None = None) -> list[E]:
+        """A run's events of one kind, typed, in order; ``after`` keeps those of later
+        iterations only (live views), ``parent`` those of iterations on that parent."""
+        sql = "select iteration, data from events where run_id = ? and kind = ? and " \
+              "iteration > ?" + (" and json_extract(data, '$.parent') = ?" if parent else "")
+        rows = self.db.execute(sql + " order by id", [run_id, kind.kind, after,
+                                                       *([parent] if parent else [])])
+        return [read_event(kind.kind, run_id, it, _loads(data, {}))  # type: ignore[misc]
+                for it, data in rows]
+
+    def iterations(self, run_id: str, after: int = -1,
+                   parent: str | None = None) -> list[IterationEnded]:
+        """A run's iteration records, typed, in order (see ``run_events``)."""
+        return self.run_events(run_id, IterationEnded, after, parent)
 
     def events(self, run_id: str, kind: str | None = None, after_id: int = 0,
                parent: str | None = None) -> list[dict[str, Any]]:

@@ -1,26 +1,20 @@
-"""Typed events the loop emits. Each is written once to the archive's ``events`` table and
-handed to listeners (the progress display now, the TUI later); listeners never call into
-the loop."""
+"""The bus that hands the loop's typed events (``galapagos.archive.events``: one frozen
+dataclass per kind) to listeners: the progress display, trackers, a Python caller's
+callbacks. Each event is also written once to the archive's ``events`` table, where the UI
+reads it back typed; listeners never call into the loop."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+
+from galapagos.archive.events import (BestImproved, IterationEnded, RunEvent, RunFinished,
+                                      SeedScored)
 
 log = logging.getLogger("galapagos")
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str
-    run_id: str
-    iteration: int
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-Listener = Callable[[Event], None]
+Listener = Callable[[RunEvent], None]
+__all__ = ["BestImproved", "EventBus", "IterationEnded", "Listener", "RunEvent",
+           "RunFinished", "SeedScored"]
 
 
 class EventBus:
@@ -34,7 +28,7 @@ class EventBus:
     def subscribe(self, listener: Listener) -> None:
         self.listeners.append(listener)
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: RunEvent) -> None:
         for listener in self.listeners:
             try:
                 listener(event)

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from galapagos.archive import Archive, Candidate, Evaluation
+from galapagos.archive.events import Outcome
 from galapagos.errors import BudgetExhausted, InfrastructureError, LLMAuthError
 from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
-from galapagos.orchestrator.events import Event, EventBus
+from galapagos.orchestrator.events import (BestImproved, EventBus, IterationEnded, RunEvent,
+                                           RunFinished, SeedScored)
 from galapagos.orchestrator.final import summarize
 from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.fronts import Fronts
@@ -78,9 +80,9 @@ class Loop:
         self.frontier = self.fronts.rebuild(archive, evaluator.task_key, pool, val_ids)
 
     # helpers --------------------------------------------------------------
-    def emit(self, kind: str, key: str, iteration: int, **data: Any) -> None:
-        self.archive.emit(self.run_id, key, kind, iteration, data)
-        self.bus.publish(Event(kind, self.run_id, iteration, data))
+    def emit(self, event: RunEvent, key: str) -> None:
+        self.archive.emit(event, key)
+        self.bus.publish(event)
 
     def usage(self, state: LoopState) -> Usage:
         return self.budget.usage(state["iteration"], state.get("elapsed_s", 0.0),
@@ -90,13 +92,13 @@ class Loop:
     def _mean(self, evals: dict[str, Evaluation]) -> float:
         return sum(e.score for e in evals.values()) / max(len(evals), 1)
 
-    def _end_iteration(self, state: LoopState, outcome: str, **data: Any) -> None:
+    def _end_iteration(self, state: LoopState, outcome: Outcome, **data: Any) -> None:
         u = self.usage(state)
-        self.emit("iteration", f"it:{state['iteration']}", state["iteration"], outcome=outcome,
-                  parent=state.get("parent"), proposer=state.get("proposer"),
-                  metric_calls=u.metric_calls, llm_usd=u.llm_usd, llm_tokens=u.llm_tokens,
-                  gpu_s=u.gpu_s, elapsed_s=u.elapsed_s, frontier=len(self.frontier.frequencies()),
-                  best_val=max(state["best_val"], data.get("val") or 0.0), **data)
+        self.emit(IterationEnded(
+            self.run_id, state["iteration"], outcome, state.get("parent"), state.get("proposer"),
+            u.metric_calls, u.llm_usd, u.llm_tokens, u.gpu_s, u.elapsed_s,
+            len(self.frontier.frequencies()), max(state["best_val"], data.get("val") or 0.0),
+            **data), f"it:{state['iteration']}")
 
     # nodes ----------------------------------------------------------------
     @node
@@ -110,7 +112,7 @@ class Loop:
         mean = self._mean(evals)
         self.archive.update_run(self.run_id, status="running", seed_candidate=cand.id,
                                 best_candidate=cand.id)
-        self.emit("seed", "seed", 0, candidate=cand.id, val=mean)
+        self.emit(SeedScored(self.run_id, 0, cand.id, mean), "seed")
         return {"seeded": True, "best": cand.id, "best_val": mean}
 
     @node
@@ -217,6 +219,7 @@ class Loop:
                 self.archive.add_candidate(self.run_id, prop.child,
                                            iteration=state["iteration"], role="failed")
             self._end_iteration(state, "rejected", reason=reason, note=prop.note,
+                                meta_prompt=prop.meta_prompt,
                                 **({"child": prop.child.id} if failed else {}))
             return update
         self.archive.add_candidate(self.run_id, prop.child, iteration=state["iteration"],
@@ -254,8 +257,8 @@ class Loop:
         if not improved:
             return {}
         self.archive.update_run(self.run_id, best_candidate=child.id)
-        self.emit("best", f"best:{state['iteration']}", state["iteration"], candidate=child.id,
-                  val=mean)
+        self.emit(BestImproved(self.run_id, state["iteration"], child.id, mean),
+                  f"best:{state['iteration']}")
         return {"best": child.id, "best_val": mean, "improved_at": state["iteration"]}
 
     def _staged_out(self, state: LoopState, child: Candidate) -> dict[str, Any] | None:
@@ -292,10 +295,10 @@ class Loop:
                    "gpu_s": self.archive.gpu_seconds(self.run_id),
                    "objectives": dict(self.fronts.objectives),
                    "failed_iterations": state["failed_iterations"],
-                   "staging_saved_calls": sum(e["data"].get("saved_calls", 0) for e in
-                                              self.archive.events(self.run_id, "iteration"))}
+                   "staging_saved_calls": sum(r.saved_calls or 0 for r in
+                                              self.archive.iterations(self.run_id))}
         self.archive.update_run(self.run_id, status="finished", stop_reason=state["stop_reason"],
                                 best_candidate=chosen["best"], summary=summary)
-        self.emit("finish", f"finish:{state['iteration']}", state["iteration"],
-                  stop_reason=state["stop_reason"], **summary)
+        self.emit(RunFinished(self.run_id, state["iteration"], state["stop_reason"], summary),
+                  f"finish:{state['iteration']}")
         return {}

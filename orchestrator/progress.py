@@ -14,7 +14,8 @@ from rich.text import Text
 from galapagos.orchestrator.config import BudgetConfig
 from galapagos.archive.clean import clip
 from galapagos.orchestrator.display import styled
-from galapagos.orchestrator.events import Event
+from galapagos.orchestrator.events import (BestImproved, IterationEnded, RunEvent,
+                                           RunFinished, SeedScored)
 
 
 class ProgressDisplay:
@@ -39,23 +40,21 @@ class ProgressDisplay:
         self.live.update(self._render())
         self.live.__exit__(*exc)
 
-    def __call__(self, event: Event) -> None:
-        d = event.data
+    def __call__(self, event: RunEvent) -> None:
         self.info["run"] = event.run_id
-        if event.kind == "seed":
-            self.info.update(best_val=d["val"], last=f"seed scored {d['val']:.3f} on val")
-        elif event.kind == "iteration":
-            self.info.update(iteration=event.iteration, best_val=d.get("best_val"),
-                             frontier=d.get("frontier"), metric_calls=d.get("metric_calls"),
-                             llm_usd=d.get("llm_usd"), llm_tokens=d.get("llm_tokens"),
-                             gpu_s=d.get("gpu_s"),
-                             last=_describe(event))
+        if isinstance(event, SeedScored):
+            self.info.update(best_val=event.val, last=f"seed scored {event.val:.3f} on val")
+        elif isinstance(event, IterationEnded):
+            self.info.update(iteration=event.iteration, best_val=event.best_val,
+                             frontier=event.frontier, metric_calls=event.metric_calls,
+                             llm_usd=event.llm_usd, llm_tokens=event.llm_tokens,
+                             gpu_s=event.gpu_s, last=_describe(event))
             self.progress.update(self.bar, completed=event.iteration)
-        elif event.kind == "best":
-            self.info["last"] = styled(self.info["last"], (f"  new best {d['val']:.3f}",
+        elif isinstance(event, BestImproved):
+            self.info["last"] = styled(self.info["last"], (f"  new best {event.val:.3f}",
                                                            "green"))
-        elif event.kind == "finish":
-            self.info["last"] = f"finished: {d.get('stop_reason')}"
+        elif isinstance(event, RunFinished):
+            self.info["last"] = f"finished: {event.stop_reason}"
         self.live.update(self._render())
 
     def _render(self) -> Group:
@@ -81,14 +80,13 @@ def _of(used: Any, limit: Any) -> str:
     return f"{used}" if limit is None else f"{used} of {limit}"
 
 
-def _describe(event: Event) -> Text:
-    d = event.data
-    head = f"#{event.iteration} {d.get('proposer') or '?'}: "
-    if d["outcome"] == "accepted":
-        return styled(head, ("accepted", "green"), f" (val {d.get('val', 0):.3f})")
-    if d["outcome"] == "failed":
-        return styled(head, ("failed", "red"), f" ({clip(d.get('error'), 80)})")
-    return styled(head, f"rejected ({d.get('reason')})")
+def _describe(event: IterationEnded) -> Text:
+    head = f"#{event.iteration} {event.proposer or '?'}: "
+    if event.outcome == "accepted":
+        return styled(head, ("accepted", "green"), f" (val {event.val or 0:.3f})")
+    if event.outcome == "failed":
+        return styled(head, ("failed", "red"), f" ({clip(event.error, 80)})")
+    return styled(head, f"rejected ({event.reason})")
 
 
 class LineProgress:
@@ -99,25 +97,24 @@ class LineProgress:
     def __init__(self, console: Console, budget: BudgetConfig, as_json: bool = False):
         self.console, self.budget, self.as_json = console, budget, as_json
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: RunEvent) -> None:
         if self.as_json:
             line = json.dumps({"event": event.kind, "run": event.run_id,
-                               "iteration": event.iteration, **event.data}, default=str)
+                               "iteration": event.iteration, **event.data()}, default=str)
             self.console.file.write(line + "\n")
         elif text := self._line(event):
             self.console.print(text, soft_wrap=True)
         self.console.file.flush()
 
-    def _line(self, event: Event) -> Text | None:
-        d = event.data
-        if event.kind == "seed":
-            return styled(f"{event.run_id}: seed scored {d['val']:.3f} on val")
-        if event.kind == "iteration":
+    def _line(self, event: RunEvent) -> Text | None:
+        if isinstance(event, SeedScored):
+            return styled(f"{event.run_id}: seed scored {event.val:.3f} on val")
+        if isinstance(event, IterationEnded):
             total = self.budget.max_iterations
             head = f"iteration {event.iteration}{f' of {total}' if total else ''}: "
-            return styled(head, _describe(event), f"; best val {d.get('best_val') or 0:.3f}, "
-                          f"{_of(d.get('metric_calls', 0), self.budget.max_metric_calls)} "
-                          f"metric calls, {d.get('elapsed_s') or 0:.0f} s")
-        if event.kind == "finish":
-            return styled(f"finished: {d.get('stop_reason')}")
+            return styled(head, _describe(event), f"; best val {event.best_val:.3f}, "
+                          f"{_of(event.metric_calls, self.budget.max_metric_calls)} "
+                          f"metric calls, {event.elapsed_s:.0f} s")
+        if isinstance(event, RunFinished):
+            return styled(f"finished: {event.stop_reason}")
         return None

@@ -54,8 +54,8 @@ def run_facts(archive: Archive, run_id: str) -> dict[str, Any]:
             "spend": [asdict(s) for s in archive.spend(run["id"])],
             "tradeoffs": tradeoffs(archive, run["task_key"], archive.pool(run["id"]),
                                    (run["summary"] or {}).get("objectives") or {}),
-            "iterations": [{"iteration": e["iteration"], **e["data"]}
-                           for e in archive.events(run["id"], "iteration")],
+            "iterations": [{"iteration": r.iteration, **r.data()}
+                           for r in archive.iterations(run["id"])],
             "best_candidate": _candidate_facts(archive, run["best_candidate"])}
 
 
@@ -176,16 +176,14 @@ def _scores(s: dict[str, Any]) -> Table:
 
 
 def _history(archive: Archive, run_id: str, n: int) -> Table:
-    events = archive.events(run_id, "iteration")
-    t = Table(title=f"Score history (last {min(n, len(events))} of {len(events)} iterations)")
+    records = archive.iterations(run_id)
+    t = Table(title=f"Score history (last {min(n, len(records))} of {len(records)} iterations)")
     for col in ("iter", "proposer", "outcome", "minibatch", "val", "note"):
         t.add_column(col)
-    for e in events[max(len(events) - n, 0):]:  # n = 0: none (events[-0:] is all)
-        d = e["data"]
-        mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
-        note = d.get("reason") or d.get("error") or ("new best" if d.get("new_best") else "")
-        t.add_row(str(e["iteration"]), str(d.get("proposer")), d["outcome"], mb,
-                  _f(d.get("val")), clip(note, 60))
+    for r in records[max(len(records) - n, 0):]:  # n = 0: none (records[-0:] is all)
+        note = r.why or ("new best" if r.new_best else "")
+        t.add_row(str(r.iteration), str(r.proposer), r.outcome, r.minibatch, _f(r.val),
+                  clip(note, 60))
     return t
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from galapagos.archive import Archive
 from galapagos.errors import ConfigError
-from galapagos.orchestrator.events import Event
+from galapagos.orchestrator.events import IterationEnded, RunEvent, RunFinished
 
 METRICS = ("best_val", "metric_calls", "llm_usd", "llm_tokens", "frontier", "val")
 
@@ -29,14 +29,13 @@ class MlflowListener:
         self.archive, self.config = archive, config
         self.mlflow_run: str | None = None
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: RunEvent) -> None:
         run_id = self._run(event.run_id)
-        if event.kind == "iteration":
+        if isinstance(event, IterationEnded):
             for key in METRICS:
-                if isinstance(event.data.get(key), (int, float)):
-                    self.client.log_metric(run_id, key, float(event.data[key]),
-                                           step=event.iteration)
-        elif event.kind == "finish":
+                if isinstance(value := getattr(event, key), (int, float)):
+                    self.client.log_metric(run_id, key, float(value), step=event.iteration)
+        elif isinstance(event, RunFinished):
             self._finish(run_id, event)
 
     def _run(self, galapagos_run: str) -> str:
@@ -53,8 +52,8 @@ class MlflowListener:
             self.client.log_param(run.info.run_id, key, str(value)[:500])
         return run.info.run_id
 
-    def _finish(self, run_id: str, event: Event) -> None:
-        s = event.data
+    def _finish(self, run_id: str, event: RunFinished) -> None:
+        s = event.summary
         for name, split in (("final_val", "val"), ("final_test", "test")):
             if s.get(split, {}).get(s.get("best")) is not None:
                 self.client.log_metric(run_id, name, float(s[split][s["best"]]),

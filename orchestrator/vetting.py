@@ -26,10 +26,9 @@ def attempts(archive: Archive, run_id: str, cid: str, before: int) -> list[str]:
     """What was tried on a parent and rejected in iterations before ``before`` (the same
     after a crash as in a run that never stopped)."""
     tried = []
-    for e in archive.events(run_id, "iteration", parent=cid):
-        d = e["data"]
-        if d.get("reason") and e["iteration"] < before:
-            scores = (f" (minibatch {d['child_mb']:g} against the parent's "
-                      f"{d['parent_mb']:g})" if "child_mb" in d else "")
-            tried.append(f"{d.get('note') or d.get('proposer')}: {d['reason']}{scores}")
+    for r in archive.iterations(run_id, parent=cid):
+        if r.reason and r.iteration < before:
+            scores = (f" (minibatch {r.child_mb:g} against the parent's "
+                      f"{r.parent_mb or 0:g})" if r.child_mb is not None else "")
+            tried.append(f"{r.note or r.proposer}: {r.reason}{scores}")
     return tried

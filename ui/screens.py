@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from galapagos.archive import RunProgress
+from galapagos.archive import BestImproved, IterationEnded, RunProgress
 from galapagos.archive.clean import cell, clip, printable, styled
 from galapagos.ui.chart import Chart, Point
 from galapagos.ui.paged import PagedTable
@@ -20,12 +20,12 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
-def best_by(events: list[dict[str, Any]], seed: float, x: str) -> list[Point]:
+def best_by(records: list[IterationEnded], seed: float, x: str) -> list[Point]:
     """Best val after each iteration against ``x`` (the iteration, or the metric calls spent
     by then), from the seed's score at 0."""
     return [(0.0, seed)] + [
-        (float(e["iteration"] if x == "iteration" else e["data"].get("metric_calls", 0)),
-         e["data"].get("best_val", seed)) for e in events]
+        (float(r.iteration if x == "iteration" else r.metric_calls), r.best_val)
+        for r in records]
 
 
 def progress_line(p: RunProgress) -> str:
@@ -53,13 +53,10 @@ def _number(text: str) -> float:
         return float("-inf")
 
 
-def _iteration_row(e: dict[str, Any]) -> tuple[Any, ...]:
-    d = e["data"]
-    mb = f"{d['parent_mb']:g} → {d['child_mb']:g}" if "child_mb" in d else "-"
+def _iteration_row(r: IterationEnded) -> tuple[Any, ...]:
     return tuple(cell(v) for v in (
-        e["iteration"], d.get("proposer"), d["outcome"], mb, fmt(d.get("val")),
-        fmt(d.get("best_val")), d.get("metric_calls"),
-        clip(d.get("reason") or d.get("error") or "", 80)))
+        r.iteration, r.proposer, r.outcome, r.minibatch, fmt(r.val), fmt(r.best_val),
+        r.metric_calls, clip(r.why, 80)))
 
 
 class RunsScreen(Screen[None]):
@@ -149,8 +146,8 @@ class RunScreen(Screen[None]):
 
     def __init__(self, run_id: str):
         super().__init__()
-        self.run_id, self.last_id = run_id, 0
-        self.events: list[dict[str, Any]] = []
+        self.run_id, self.last = run_id, -1  # the last iteration read
+        self.events: list[IterationEnded] = []
         self.calls: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
@@ -175,9 +172,9 @@ class RunScreen(Screen[None]):
         """Read only what is new since the last poll (a live run may have thousands)."""
         archive = self.app.archive  # type: ignore[attr-defined]
         run = archive.get_run(self.run_id)
-        new = archive.events(self.run_id, "iteration", after_id=self.last_id)
+        new = archive.iterations(self.run_id, after=self.last)
         self.events += new
-        self.last_id = new[-1]["id"] if new else self.last_id
+        self.last = new[-1].iteration if new else self.last
         if new or not self.calls or run["status"] != "running":
             self.calls = archive.metric_calls_by_split(self.run_id)  # only when it moved
         seed = archive.val_mean(run["task_key"], run["seed_candidate"] or "") or 0.0
@@ -191,14 +188,13 @@ class RunScreen(Screen[None]):
             f"${s.usd:.4f}, {s.seconds:.1f} s" for s in spend) or
             "no LLM calls yet"))
         self.query_one("#iterations", PagedTable).extend(
-            (e["data"].get("child") and f"{e['iteration']}:{e['data']['child']}",
-             _iteration_row(e)) for e in new)
+            (r.child and f"{r.iteration}:{r.child}", _iteration_row(r)) for r in new)
 
     def _summary(self, run: dict[str, Any], spend: list[Any], p: RunProgress,
                  seed: float) -> Any:
         calls = self.calls
         usd, tokens = sum(s.usd for s in spend), sum(s.tokens for s in spend)
-        best = self.events[-1]["data"].get("best_val") if self.events else seed
+        best = self.events[-1].best_val if self.events else seed
         test = fmt(p.best_test) if p.best_test is not None else (
             "at the end" if run["status"] == "running" else "-")
         search = calls.get("train", 0) + calls.get("val", 0)
@@ -211,8 +207,9 @@ class RunScreen(Screen[None]):
         from galapagos.ui.detail import CandidateScreen
 
         archive = self.app.archive  # type: ignore[attr-defined]
-        run, improved = archive.get_run(self.run_id), archive.events(self.run_id, "best")
-        best = run["best_candidate"] or (improved[-1]["data"].get("candidate") if improved
+        run, improved = archive.get_run(self.run_id), archive.run_events(self.run_id,
+                                                                          BestImproved)
+        best = run["best_candidate"] or (improved[-1].candidate if improved
                                          else None) or run["seed_candidate"]
         if not best:
             self.notify("This run has no scored candidate yet.", timeout=4)

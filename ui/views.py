@@ -121,9 +121,8 @@ class FrontierScreen(RunView):
         leads = {c: self.summary.leads.get(c, 0) for c in archive.pool(self.run_id)}
         self.pool = sorted(leads, key=lambda c: (-leads[c], c))
         self.picked: dict[str, int] = {}
-        for e in archive.events(self.run_id, "iteration"):
-            parent = e["data"].get("parent")
-            self.picked[parent] = self.picked.get(parent, 0) + 1
+        for r in archive.iterations(self.run_id):
+            self.picked[r.parent] = self.picked.get(r.parent, 0) + 1  # type: ignore[index]
         self.top = _instance_tops(self.summary.top)
         self.instances = sorted(self.top, key=_natural)
         self.key, self.start = archive.get_run(self.run_id)["task_key"], 0

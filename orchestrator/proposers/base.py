@@ -43,6 +43,7 @@ class Proposal:
     rejected: str | None = None
     note: str = ""
     merge_key: str | None = None
+    meta_prompt: str | None = None  # the meta-prompt a reflective proposal used (STOP's yield)
 
 
 class Proposer(Protocol):

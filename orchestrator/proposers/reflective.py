@@ -63,17 +63,19 @@ class ReflectiveMutation:
         batch = [*ctx.minibatch[k:], *ctx.minibatch[:k]]
         answer, problem = self.ask(ctx, meta.render(name, old, batch, ctx.results), meta, tag)
         if problem:
-            return Proposal(self.name, rejected=problem, note=f"component {name} ({meta.key})")
+            return Proposal(self.name, rejected=problem, note=f"component {name} ({meta.key})",
+                            meta_prompt=meta.key)
         return self.child_of(ctx, name, answer, meta.key)
 
     def child_of(self, ctx: ProposalContext, name: str, text: str, meta_key: str) -> Proposal:
         """The parent with ``name`` replaced by ``text``, unless that changes nothing."""
         if text.strip() == ctx.parent.components[name].strip():
             return Proposal(self.name, rejected="answer identical to the parent",
-                            note=f"component {name} ({meta_key})")
+                            note=f"component {name} ({meta_key})", meta_prompt=meta_key)
         child = Candidate({**ctx.parent.components, name: text}, (ctx.parent.id,),
                           self.name, {"component": name, "meta_prompt": meta_key})
-        return Proposal(self.name, child=child, note=f"rewrote {name} ({meta_key})")
+        return Proposal(self.name, child=child, note=f"rewrote {name} ({meta_key})",
+                        meta_prompt=meta_key)
 
     def ask(self, ctx: ProposalContext, prompt: str, meta: MetaPrompt, tag: str = "",
             **params: Any) -> tuple[str, str | None]:

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from dataclasses import replace
 
-from galapagos.archive import Archive, MetaRecord
+from galapagos.archive import Archive, IterationEnded, MetaRecord
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
 from galapagos.orchestrator.proposers.meta_prompts import MetaPrompt, usable
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation
@@ -76,28 +75,26 @@ class SelfImproving:
                  for r in self.archive.meta_prompts(ctx.run_id, before=ctx.iteration)]
         return [m for m in metas if usable(m, ctx.minibatch)]
 
-    def _history(self, ctx: ProposalContext) -> list[dict]:
+    def _history(self, ctx: ProposalContext) -> list[IterationEnded]:
         """The earlier iterations' outcomes (train minibatch scores, never val's use)."""
-        return [e["data"] for e in self.archive.events(ctx.run_id, "iteration")
-                if e["iteration"] < ctx.iteration]
+        return [r for r in self.archive.iterations(ctx.run_id) if r.iteration < ctx.iteration]
 
-    def _gains(self, history: list[dict]) -> dict[str, list[float]]:
+    def _gains(self, history: list[IterationEnded]) -> dict[str, list[float]]:
         """Per meta-prompt, the minibatch gain of each proposal it made (train only)."""
         gains: dict[str, list[float]] = {}
-        for d in history:
-            if d.get("proposer") != self.name:
+        for r in history:
+            if r.proposer != self.name:
                 continue
-            key = self._maker(d)
+            key = self._maker(r)
             if key:
-                gain = d["child_mb"] - d["parent_mb"] if "child_mb" in d else 0.0
+                gain = r.child_mb - (r.parent_mb or 0.0) if r.child_mb is not None else 0.0
                 gains.setdefault(key, []).append(gain)
         return gains
 
-    def _maker(self, data: dict) -> str | None:
-        if data.get("child"):
-            return self.archive.get_candidate(data["child"]).meta.get("meta_prompt")
-        found = re.search(r"\((m[0-9a-f]{10})\)$", data.get("note", ""))
-        return found.group(1) if found else None
+    def _maker(self, r: IterationEnded) -> str | None:
+        if r.child:  # the child's own record (also what archives before the field hold)
+            return self.archive.get_candidate(r.child).meta.get("meta_prompt")
+        return r.meta_prompt
 
     def _ucb(self, gains: list[float], uses: int) -> float:
         if not gains:
@@ -106,7 +103,7 @@ class SelfImproving:
         return sum(gains) / len(gains) + bonus
 
     def _improve(self, ctx: ProposalContext, metas: list[MetaPrompt],
-                 gains: dict[str, list[float]], history: list[dict]) -> MetaPrompt:
+                 gains: dict[str, list[float]], history: list[IterationEnded]) -> MetaPrompt:
         growable = [m for m in metas if m.read == "fenced" or LAST_ENTRY in m.template]
         if not growable:
             return metas[0]
@@ -128,7 +125,7 @@ class SelfImproving:
             return None
         return text + "\n"
 
-    def _learn(self, best: MetaPrompt, history: list[dict]) -> str | None:
+    def _learn(self, best: MetaPrompt, history: list[IterationEnded]) -> str | None:
         """A notebook template gains the run's most successful rewrite as an example."""
         step = self._best_step(history)
         if step is None:
@@ -138,16 +135,16 @@ class SelfImproving:
                  f"on part of the examples.\nImproved instruction: {' '.join(new.split())}\n")
         return best.template.replace(LAST_ENTRY, entry + LAST_ENTRY, 1)
 
-    def _best_step(self, history: list[dict]) -> tuple[str, str, float] | None:
+    def _best_step(self, history: list[IterationEnded]) -> tuple[str, str, float] | None:
         best: tuple[str, str, float] | None = None
-        for d in history:
-            if not d.get("child") or "child_mb" not in d:
+        for r in history:
+            if not r.child or r.child_mb is None or r.parent is None:
                 continue
-            gain = d["child_mb"] - d["parent_mb"]
-            child = self.archive.get_candidate(d["child"])
+            gain = r.child_mb - (r.parent_mb or 0.0)
+            child = self.archive.get_candidate(r.child)
             name = child.meta.get("component")
             if gain > 0 and name and (best is None or gain > best[2]):
-                parent = self.archive.get_candidate(d["parent"])
+                parent = self.archive.get_candidate(r.parent)
                 best = (parent.components.get(name, ""), child.components[name], gain)
         return best
 

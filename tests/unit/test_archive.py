@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from galapagos.archive import Archive, Candidate, Evaluation, candidate_id
+from galapagos.archive import Archive, BestImproved, Candidate, Evaluation, candidate_id
 from galapagos.archive.migrations import MIGRATIONS
 from galapagos.errors import ArchiveError, RunNotFound
 
@@ -70,9 +70,9 @@ def test_lineage_and_pool(archive):
 
 def test_events_are_idempotent_by_key(archive):
     archive.create_run("r", task="t", task_key="k", seed=0, config={})
-    assert archive.emit("r", "it:1", "iteration", 1, {"x": 1})
-    assert not archive.emit("r", "it:1", "iteration", 1, {"x": 2})
-    assert [e["data"] for e in archive.events("r")] == [{"x": 1}]
+    assert archive.emit(BestImproved("r", 1, "c1", 0.5), "it:1")
+    assert not archive.emit(BestImproved("r", 1, "c2", 0.7), "it:1")
+    assert [e["data"] for e in archive.events("r")] == [{"candidate": "c1", "val": 0.5}]
 
 
 def test_run_lookup_by_prefix_and_missing(archive):

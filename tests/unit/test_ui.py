@@ -107,15 +107,17 @@ def test_empty_and_previous_main_archives_open(tmp_path):
         await pilot.press("enter", "slash", "x", "escape")  # nothing to open: no crash
 
     drive(GalapagosApp(tmp_path / "empty.db"), empty)
-    old = tmp_path / "old.db"
-    shutil.copy(ROOT / "tests" / "fixtures" / "archives" / "main-8e02c45.db", old)
-
     async def previous(pilot, app):
         assert table(app, "#runs").row_count == 1
-        await pilot.press("enter", "b")
+        await pilot.press("enter")
+        assert table(app, "#iterations").row_count > 0
+        await pilot.press("b")
         assert isinstance(app.screen, CandidateScreen)
 
-    drive(GalapagosApp(old), previous)
+    for name in ("main-8e02c45.db", "main-797094a.db"):  # before and after typed events
+        old = tmp_path / name
+        shutil.copy(ROOT / "tests" / "fixtures" / "archives" / name, old)
+        drive(GalapagosApp(old), previous)
 
 
 def test_lineage_and_frontier_screens(tmp_path):
