@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+                      field_validator)
+
+from galapagos.orchestrator.strategies import PROPOSERS, SELECTORS
+
+ProposerName = Annotated[str, AfterValidator(PROPOSERS.check)]  # built in or a plug-in
 
 Strict = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -38,12 +43,17 @@ def _admits_bool(annotation: Any) -> bool:
 
 
 class SelectorConfig(Section):
-    kind: Literal["pareto", "best", "epsilon", "dgm"] = Field(
+    kind: str = Field(
         "pareto", description="How the parent is picked: 'pareto' (per-instance frontier, "
         "frequency-weighted, as GEPA), 'best' (highest mean val), 'epsilon' (best, or with "
         "probability epsilon a random pool member), 'dgm' (open-ended, as the Darwin Gödel "
         "Machine: sigmoid of the mean val score times 1/(1 + children)).")
     epsilon: float = Field(0.1, ge=0, le=1, description="Exploration rate of 'epsilon'.")
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return SELECTORS.check(v)
     frontier: Literal["instance", "objective", "hybrid", "cartesian"] = Field(
         "instance", description="The fronts 'pareto' and merge draw from: one per val "
         "instance (GEPA's), one per objective (its val mean), both ('hybrid'), or one per "
@@ -84,12 +94,8 @@ class MergeConfig(Section):
                        "frontier candidates share an ancestor.")
 
 
-MUTATIONS = ("reflective", "demos", "code_edit", "literal", "self_modify", "pdr", "stop")
-
-
 class ProposersConfig(Section):
-    use: list[Literal["reflective", "demos", "merge", "code_edit", "literal",
-                      "self_modify", "pdr", "stop"]] = Field(
+    use: list[ProposerName] = Field(
         default_factory=lambda: ["reflective", "demos", "merge"],
         description="The proposers in play. Mutations (reflective, demos; for programs "
         "code_edit, literal; for agent tasks self_modify, where the parent agent edits its "
@@ -114,8 +120,7 @@ class ProposersConfig(Section):
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
         for k, w in v.items():
-            if k not in MUTATIONS:
-                raise ValueError(f"weights are for {', '.join(MUTATIONS)}, not '{k}'")
+            PROPOSERS.check(k)
             if w < 0:
                 raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
         return v

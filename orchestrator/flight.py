@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from galapagos.orchestrator.proposers.base import ROUND_ROBIN
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ def _plan(loop: "Loop", state: LoopState, seeds: list[int]) -> list[dict[str, An
         sub = {**state, "iteration": state["iteration"] + n, "cursor": cursor,
                "rng": rng_state(random.Random(seed))}
         sub.update(_raw(loop.select)(loop, sub))
-        cursor += sub["proposer"] in ROUND_ROBIN  # round robin over components, in order
+        cursor += sub["proposer"] in loop.rotating  # round robin over components, in order
         subs.append(sub)
     return subs
 
@@ -75,7 +74,7 @@ def _adopt_in_order(loop: "Loop", state: LoopState, subs: list[dict[str, Any]]
     failed = sum(s["failed_iterations"] - state["failed_iterations"] for s in subs)
     return {**carry, "tried_merges": merges,
             "failed_iterations": state["failed_iterations"] + failed,
-            "cursor": subs[-1]["cursor"] + (subs[-1]["proposer"] in ROUND_ROBIN)}
+            "cursor": subs[-1]["cursor"] + (subs[-1]["proposer"] in loop.rotating)}
 
 
 def _warm(pool: ThreadPoolExecutor, subs: list[dict[str, Any]], loop: "Loop",

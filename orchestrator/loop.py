@@ -24,7 +24,7 @@ from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.minibatch import epoch_minibatch
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
-from galapagos.orchestrator.proposers.base import ROUND_ROBIN
+from galapagos.orchestrator.proposers.build import rotating
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
@@ -63,6 +63,7 @@ class Loop:
         self.evaluator, self.selector, self.mutations, self.merge = (
             evaluator, selector, mutations, merge)
         self.budget, self.bus, self.interrupt = budget, bus, interrupt
+        self.rotating = rotating([*mutations, *([merge.name] if merge else [])])
         self.splits: dict[str, list[Instance]] = {"train": [], "val": [], "test": []}
         for inst in task.instances():
             self.splits[inst.split].append(inst)
@@ -203,7 +204,7 @@ class Loop:
 
     def _adopt(self, state: LoopState, prop: Proposal, parent: Candidate) -> dict[str, Any]:
         update: dict[str, Any] = {}
-        if prop.proposer in ROUND_ROBIN:
+        if prop.proposer in self.rotating:  # it rewrote the component at the cursor
             update["cursor"] = state["cursor"] + 1
         if prop.merge_key:
             update["tried_merges"] = [*state["tried_merges"], prop.merge_key]

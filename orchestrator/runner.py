@@ -33,7 +33,6 @@ from galapagos.orchestrator.final import kept_calls
 from galapagos.orchestrator.graph import build_graph
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.loop import Loop
-from galapagos.orchestrator.proposers import RunsAgents
 from galapagos.orchestrator.proposers.build import fit_to_task, make_proposers
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
@@ -97,10 +96,7 @@ def _load_task(cfg: Config, archive: Archive, run_id: str, hooks: Hooks) -> tupl
 def _prepare(cfg: Config, task: Any, task_key: str, archive: Archive, run_id: str
              ) -> Executor:
     """What can fail on the config alone fails before the run is written or resumed."""
-    if "self_modify" in cfg.proposers.use and not isinstance(task, RunsAgents):
-        raise ConfigError(f"proposers.use names self_modify, but task '{cfg.task.name}' "
-                          "has no agents to run on their own code; use it with an agent "
-                          "task (task.name = \"agent\") or drop it.")
+    fit_to_task(cfg, task)  # a chosen proposer whose need the task does not meet: an error
     kept, limit = kept_calls(cfg, task), cfg.budget.max_metric_calls
     if limit is not None and kept >= limit:
         raise ConfigError(f"loop.final = \"recheck\" keeps {kept} metric calls (loop.recheck "

@@ -12,8 +12,6 @@ from galapagos.archive import Candidate, Evaluation, Frontier
 from galapagos.tasks.protocol import Editable, Instance
 
 
-ROUND_ROBIN = ("reflective", "pdr", "stop")  # proposers that rewrite components in turn
-
 
 @dataclass
 class ProposalContext:

@@ -1,4 +1,6 @@
-"""The proposers a configuration puts in play: mutations drawn by weight, and merge."""
+"""The proposers a configuration puts in play (mutations drawn by weight, and a merge on
+its own schedule), built from the strategy registry, and the default set fitted to the
+task."""
 
 from __future__ import annotations
 
@@ -10,17 +12,19 @@ from galapagos.errors import ConfigError
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.config_search import ProposersConfig
 from galapagos.orchestrator.proposers.base import Proposer
-from galapagos.orchestrator.proposers.code_edit import ReflectiveCodeEdit
-from galapagos.orchestrator.proposers.demos import DemoMutation
-from galapagos.orchestrator.proposers.literal import LiteralMutation
-from galapagos.orchestrator.proposers.merge import SystemAwareMerge
-from galapagos.orchestrator.proposers.pdr import PDR
-from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, Style
-from galapagos.orchestrator.proposers.self_modify import SelfModify
-from galapagos.orchestrator.proposers.stop import SelfImproving
-
+from galapagos.orchestrator.proposers.reflective import Style
+from galapagos.orchestrator.proposers.self_modify import RunsAgents
+from galapagos.orchestrator.strategies import PROPOSERS, Build
 
 DEFAULT_PROPOSERS = ProposersConfig().use
+NEEDS = {  # what a strategy may need from the task: how to tell, and how to offer it
+    "demo_component": (lambda task: bool(getattr(task, "demo_component", None)),
+                       "demonstrations component (a task declares one with "
+                       "demo_component = \"NAME\")"),
+    "agents": (lambda task: isinstance(task, RunsAgents),
+               "agents to run on their own code (use an agent task: "
+               "task.name = \"agent\")"),
+}
 
 
 def reflection_style(cfg: Config) -> Style:
@@ -32,34 +36,37 @@ def reflection_style(cfg: Config) -> Style:
 
 def make_proposers(cfg: Config, llm: LLMClient, task: Any, archive: Archive
                    ) -> tuple[dict[str, Proposer], Proposer | None]:
-    p = cfg.proposers
-    reflective = ReflectiveMutation(llm, p.reflective.components, reflection_style(cfg))
-    makers = {"reflective": lambda: reflective,
-              "demos": lambda: DemoMutation(p.demos.max_demos),
-              "code_edit": lambda: ReflectiveCodeEdit(llm),
-              "literal": LiteralMutation,
-              "self_modify": lambda: SelfModify(task),
-              "pdr": lambda: PDR(reflective, p.pdr.drafts),
-              "stop": lambda: SelfImproving(reflective, archive, p.stop.every, p.stop.explore)}
-    mutations: dict[str, Proposer] = {
-        name: make() for name, make in makers.items()
-        if name in p.use and p.weights.get(name, 1.0) > 0}
-    merge = SystemAwareMerge() if "merge" in p.use else None
+    p, build = cfg.proposers, Build(cfg, llm, task, archive)
+    mutations: dict[str, Proposer] = {}
+    merge: Proposer | None = None
+    for name in p.use:
+        strategy = PROPOSERS.get(name)
+        if strategy.role == "merge":
+            merge = strategy.build(build)
+        elif p.weights.get(name, 1.0) > 0:
+            mutations[name] = strategy.build(build)
     return mutations, merge
 
 
+def rotating(names: list[str]) -> frozenset[str]:
+    """The proposers among ``names`` that rewrite components in turn (the run's cursor)."""
+    return frozenset(n for n in names if PROPOSERS.get(n).rotates)
+
+
 def fit_to_task(cfg: Config, task: Any) -> Config:
-    """The default proposer set, fitted to what the task has: ``demos`` needs a
-    demonstrations component, so the default set drops it for a task without one. A set
-    the user chose that names it is a config error rather than a quarter of the
-    iterations spent on nothing."""
+    """The default proposer set, fitted to what the task has: a default proposer whose
+    need the task does not meet (``demos`` without a demonstrations component) is dropped.
+    A set the user chose that names one is a config error rather than iterations spent on
+    nothing."""
     p = cfg.proposers
-    if "demos" not in p.use or getattr(task, "demo_component", None):
+    unmet = {n: need for n in p.use for need in PROPOSERS.get(n).needs
+             if not NEEDS[need][0](task)}
+    if not unmet:
         return cfg
     if p.use != DEFAULT_PROPOSERS:
+        name, need = next(iter(unmet.items()))
         raise ConfigError(
-            f"proposers.use names demos, but task '{cfg.task.name}' has no demonstrations "
-            "component (a task declares one with demo_component = \"NAME\"); drop demos "
-            "from proposers.use or declare the component in the task.")
-    kept = [name for name in p.use if name != "demos"]
+            f"proposers.use names {name}, but task '{cfg.task.name}' has no "
+            f"{NEEDS[need][1]}; drop {name} from proposers.use or use a task that has it.")
+    kept = [name for name in p.use if name not in unmet]
     return cfg.model_copy(update={"proposers": p.model_copy(update={"use": kept})})

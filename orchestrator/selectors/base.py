@@ -6,6 +6,7 @@ from typing import Protocol
 
 from galapagos.archive import Frontier
 from galapagos.orchestrator.config import SelectorConfig
+from galapagos.orchestrator.strategies import SELECTORS, SelectorBuild
 
 
 class Selector(Protocol):
@@ -14,15 +15,6 @@ class Selector(Protocol):
 
 def make_selector(cfg: SelectorConfig, children: Callable[[], dict[str, int]] = dict
                   ) -> Selector:
-    """``children()`` counts each candidate's children in the run (for 'dgm')."""
-    from galapagos.orchestrator.selectors.best import BestSelector, EpsilonGreedySelector
-    from galapagos.orchestrator.selectors.dgm import DGMSelector
-    from galapagos.orchestrator.selectors.pareto import ParetoSelector
-
-    if cfg.kind == "dgm":
-        return DGMSelector(children)
-    if cfg.kind == "pareto":
-        return ParetoSelector()
-    if cfg.kind == "best":
-        return BestSelector()
-    return EpsilonGreedySelector(cfg.epsilon)
+    """The selector ``cfg.kind`` names (built in or a plug-in); ``children()`` counts each
+    candidate's children in the run (for 'dgm')."""
+    return SELECTORS.get(cfg.kind).build(SelectorBuild(cfg, children))

@@ -1,0 +1,123 @@
+"""The built-in proposers and selectors, registered by name with what each needs. The
+config takes its allowed names from here (plus installed plug-ins), the runner builds from
+here, and the loop reads a proposer's traits from here: nothing else names a strategy.
+
+Builders import their classes when called, so validating a config stays fast."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from galapagos.orchestrator.registry import Registry, Strategy
+
+if TYPE_CHECKING:
+    from galapagos.orchestrator.proposers.base import Proposer
+    from galapagos.orchestrator.selectors.base import Selector
+
+PROPOSERS: Registry[Proposer] = Registry("proposer", "galapagos.proposers")
+SELECTORS: Registry[Selector] = Registry("selector", "galapagos.selectors")
+
+
+@dataclass
+class Build:
+    """What a proposer may be built from: the run's config, its LLM client, task and
+    archive. The reflective proposer is shared by those that extend it (pdr, stop)."""
+
+    cfg: Any
+    llm: Any
+    task: Any
+    archive: Any
+
+    @functools.cached_property
+    def reflective(self) -> Any:
+        from galapagos.orchestrator.proposers.build import reflection_style
+        from galapagos.orchestrator.proposers.reflective import ReflectiveMutation
+
+        p = self.cfg.proposers
+        return ReflectiveMutation(self.llm, p.reflective.components, reflection_style(self.cfg))
+
+
+@dataclass
+class SelectorBuild:
+    cfg: Any  # the [selector] section
+    children: Callable[[], dict[str, int]]  # each candidate's children in the run (dgm)
+
+
+def _demos(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.demos import DemoMutation
+    return DemoMutation(b.cfg.proposers.demos.max_demos)
+
+
+def _code_edit(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.code_edit import ReflectiveCodeEdit
+    return ReflectiveCodeEdit(b.llm)
+
+
+def _literal(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.literal import LiteralMutation
+    return LiteralMutation()
+
+
+def _self_modify(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.self_modify import SelfModify
+    return SelfModify(b.task)
+
+
+def _pdr(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.pdr import PDR
+    return PDR(b.reflective, b.cfg.proposers.pdr.drafts)
+
+
+def _stop(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.stop import SelfImproving
+    s = b.cfg.proposers.stop
+    return SelfImproving(b.reflective, b.archive, s.every, s.explore)
+
+
+def _merge(b: Build) -> Any:
+    from galapagos.orchestrator.proposers.merge import SystemAwareMerge
+    return SystemAwareMerge()
+
+
+for _s in (
+        Strategy("reflective", lambda b: b.reflective, rotates=True,
+                 doc="rewrites one text component from the parent's failures"),
+        Strategy("demos", _demos, needs=("demo_component",),
+                 doc="adds, swaps or drops a worked example of the demonstrations component"),
+        Strategy("merge", _merge, role="merge",
+                 doc="combines two frontier candidates that share an ancestor"),
+        Strategy("code_edit", _code_edit, doc="search/replace edits of a program's files"),
+        Strategy("literal", _literal, doc="mutates a numeric literal or a comparison"),
+        Strategy("self_modify", _self_modify, needs=("agents",),
+                 doc="the parent agent edits its own code"),
+        Strategy("pdr", _pdr, rotates=True, doc="parallel drafts, distilled and refined"),
+        Strategy("stop", _stop, rotates=True, doc="reflection whose meta-prompt evolves")):
+    PROPOSERS.add(_s)
+
+
+def _pareto(b: SelectorBuild) -> Any:
+    from galapagos.orchestrator.selectors.pareto import ParetoSelector
+    return ParetoSelector()
+
+
+def _best(b: SelectorBuild) -> Any:
+    from galapagos.orchestrator.selectors.best import BestSelector
+    return BestSelector()
+
+
+def _epsilon(b: SelectorBuild) -> Any:
+    from galapagos.orchestrator.selectors.best import EpsilonGreedySelector
+    return EpsilonGreedySelector(b.cfg.epsilon)
+
+
+def _dgm(b: SelectorBuild) -> Any:
+    from galapagos.orchestrator.selectors.dgm import DGMSelector
+    return DGMSelector(b.children)
+
+
+for _s in (Strategy("pareto", _pareto), Strategy("best", _best),
+           Strategy("epsilon", _epsilon), Strategy("dgm", _dgm)):
+    SELECTORS.add(_s)

@@ -1,0 +1,80 @@
+"""Strategies from outside the package (issue 21.2): a proposer and a selector installed as
+a distribution with entry points are found by name, validated by the config like the
+built-ins, and drive a run; a typo lists every known name, plug-ins included."""
+
+import sys
+
+import pytest
+
+from galapagos.archive import Archive
+from galapagos.errors import ConfigError
+from galapagos.orchestrator.runner import start_run
+from galapagos.orchestrator.strategies import PROPOSERS, SELECTORS
+from tests.conftest import ROOT, toy_config
+
+ENTRY_POINTS = """[galapagos.proposers]
+shout = shout_plugin:SHOUT
+
+[galapagos.selectors]
+first = shout_plugin:first
+"""
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """The plug-in as pip would leave it: its module and a dist-info with entry points."""
+    site = tmp_path / "site"
+    info = site / "shout_plugin-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shout-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(ENTRY_POINTS)
+    (site / "shout_plugin.py").write_text(
+        (ROOT / "tests" / "fixtures" / "plugins" / "shout_plugin.py").read_text())
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "shout_plugin", raising=False)
+    monkeypatch.setattr(PROPOSERS, "_plugins", {})
+    monkeypatch.setattr(SELECTORS, "_plugins", {})
+    return site
+
+
+def test_a_plugin_proposer_and_selector_run(installed, tmp_path):
+    assert "shout" in PROPOSERS.names() and "first" in SELECTORS.names()
+    out = start_run(toy_config(tmp_path, proposers={"use": ["shout"]},
+                               selector={"kind": "first"}, budget={"max_iterations": 3}))
+    records = Archive(out.archive).iterations(out.run_id)
+    assert [r.proposer for r in records] == ["shout"] * 3
+    seed = Archive(out.archive).get_run(out.run_id)["seed_candidate"]
+    assert {r.parent for r in records} == {seed}  # 'first' always picks the pool's first
+
+
+def test_a_typo_lists_the_known_names_plugins_included(installed, tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown proposer 'shuot'.*reflective.*shout"):
+        toy_config(tmp_path, proposers={"use": ["shuot"]})
+    with pytest.raises(ConfigError, match=r"unknown selector 'frist'.*first.*pareto"):
+        toy_config(tmp_path, selector={"kind": "frist"})
+
+
+def test_without_the_plugin_its_name_is_unknown(tmp_path):
+    with pytest.raises(ConfigError, match="unknown proposer 'shout'"):
+        toy_config(tmp_path, proposers={"use": ["shout"]})
+
+
+def test_a_broken_plugin_is_a_config_error_naming_it(installed, tmp_path):
+    (installed / "shout_plugin.py").write_text("raise RuntimeError('half installed')\n")
+    with pytest.raises(ConfigError, match=r"proposer plug-in 'shout'.*half installed"):
+        start_run(toy_config(tmp_path, proposers={"use": ["shout"]},
+                             budget={"max_iterations": 1}))
+
+
+@pytest.mark.parametrize("in_flight", [1, 2])
+def test_a_rotating_proposer_rewrites_the_components_in_turn(tmp_path, in_flight):
+    """The registry's ``rotates`` trait moves the run's component cursor (one iteration or
+    a flight of several), so reflective rewrites each component in turn."""
+    out = start_run(toy_config(tmp_path, proposers={"use": ["reflective"]},
+                               loop={"in_flight": in_flight}, budget={"max_iterations": 4}))
+    a = Archive(out.archive)
+    rewrote = [a.get_candidate(r.child).meta["component"] if r.child else r.note.split()[1]
+               for r in a.iterations(out.run_id)]
+    names = sorted(a.get_candidate(a.get_run(out.run_id)["seed_candidate"]).components)
+    assert len(names) >= 2 and len(rewrote) == 4
+    assert rewrote[0] == names[0] and set(rewrote) == set(names)  # without the cursor: one
