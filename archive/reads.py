@@ -98,6 +98,12 @@ class ReadViews:
                 out[cid][iid] = (score, json.loads(objectives) if objectives else {})
         return out
 
+    def last_new_child(self, run_id: str) -> int:
+        """The last iteration that tried a new candidate (0: none has)."""
+        return self.db.execute(
+            "select coalesce(max(iteration), 0) from events where run_id = ? and kind = "
+            "'iteration' and json_extract(data, '$.child') is not null", [run_id]).fetchone()[0]
+
     def gpu_seconds(self, run_id: str, search_only: bool = False) -> float:
         """GPU-seconds this run's evaluations held (``search_only``: train and val, which
         the budget counts)."""

@@ -326,14 +326,17 @@ class Archive(BlobStore, ProgressViews, SummaryViews, MetaViews):
 
     def run_events(self, run_id: str, kind: type[E], after: int = -1,
                    parent: str | None = None) -> list[E]:
-        """A run's events of one kind, typed, in order; ``after`` keeps those of later
-        iterations only (live views), ``parent`` those of iterations on that parent."""
-        sql = "select iteration, data from events where run_id = ? and kind = ? and " \
-              "iteration > ?" + (" and json_extract(data, '$.parent') = ?" if parent else "")
-        rows = self.db.execute(sql + " order by id", [run_id, kind.kind, after,
+        """A run's events of one kind (``RunEvent``: of every kind), typed, in order;
+        ``after`` keeps those of later iterations only (live views), ``parent`` those of
+        iterations on that parent."""
+        sql = "select kind, iteration, data from events where run_id = ? and iteration > ?" + (
+            " and kind = ?" if kind.kind else "") + (
+            " and json_extract(data, '$.parent') = ?" if parent else "")
+        rows = self.db.execute(sql + " order by id", [run_id, after,
+                                                       *([kind.kind] if kind.kind else []),
                                                        *([parent] if parent else [])])
-        return [read_event(kind.kind, run_id, it, _loads(data, {}))  # type: ignore[misc]
-                for it, data in rows]
+        return [read_event(k, run_id, it, _loads(data, {}))  # type: ignore[misc]
+                for k, it, data in rows]
 
     def iterations(self, run_id: str, after: int = -1,
                    parent: str | None = None) -> list[IterationEnded]:

@@ -32,15 +32,17 @@ class GalapagosError(Exception):
 
 
 class ConfigError(GalapagosError):
-    pass
+    """The config file, a flag or an argument of the Python API is wrong; the message says
+    what, where, and what is allowed."""
 
 
 class TaskError(GalapagosError):
-    pass
+    """A task plug-in cannot load, fails for every instance, or no longer matches the run
+    it should continue."""
 
 
 class TaskNotFound(TaskError):
-    pass
+    """No task by that name: not installed, not an import path, not a file."""
 
 
 class InfrastructureError(GalapagosError):
@@ -49,11 +51,11 @@ class InfrastructureError(GalapagosError):
 
 
 class LLMError(InfrastructureError):
-    pass
+    """An LLM call failed after its retries."""
 
 
 class LLMTimeout(LLMError):
-    pass
+    """An LLM call took longer than its timeout."""
 
 
 class LLMAuthError(LLMError):
@@ -62,35 +64,35 @@ class LLMAuthError(LLMError):
 
 
 class LLMUnexpectedCall(LLMError):
-    pass
+    """The scripted fake got a call it had no answer for."""
 
 
 class BudgetExhausted(LLMError):
-    pass
+    """A call would go past the run's budget."""
 
 
 class ArchiveError(GalapagosError):
-    pass
+    """The SQLite archive is unreadable, locked by another run's driver, or from a newer version."""
 
 
 class RunNotFound(ArchiveError):
-    pass
+    """No run (or more than one) matches the id or prefix given."""
 
 
 class SandboxError(InfrastructureError):
-    pass
+    """The sandbox backend cannot run anything (the Docker engine, an image, a GPU)."""
 
 
 class ImageBuildError(SandboxError):
-    pass
+    """A sandbox image could not be built."""
 
 
 class GPUUnavailable(SandboxError):
-    pass
+    """A GPU was asked for and none can be given."""
 
 
 class Interrupted(GalapagosError):
-    pass
+    """Ctrl-C or a stop file: the run stopped at a safe point and can be resumed."""
 
 
 def is_infrastructure(exc: BaseException) -> bool:

@@ -35,6 +35,7 @@ class Usage:
     since_improvement: int
     gpu_s: float = 0.0
     best_val: float | None = None
+    idle: int = 0              # iterations in a row that tried no new candidate
 
 
 class Budget:
@@ -51,7 +52,8 @@ class Budget:
         usd, tokens = self.archive.llm_spend(self.run_id)
         return Usage(iterations, self.archive.metric_calls(self.run_id, search_only=True), usd,
                      tokens, elapsed_s, since_improvement,
-                     self.archive.gpu_seconds(self.run_id, search_only=True), best_val)
+                     self.archive.gpu_seconds(self.run_id, search_only=True), best_val,
+                     iterations - self.archive.last_new_child(self.run_id))
 
     def spent(self) -> str | None:
         """The decision inside an iteration (the guard of paid steps): what a step spends."""
@@ -66,7 +68,9 @@ class Budget:
                  (c.max_gpu_s, u.gpu_s, "GPU-seconds")]
         progress = [(c.max_iterations, u.iterations, "iterations"),
                     (c.max_wall_s, u.elapsed_s, "wall-clock seconds"),
-                    (c.patience, u.since_improvement, "iterations without improvement")]
+                    (c.patience, u.since_improvement, "iterations without improvement"),
+                    (c.max_idle_iterations, u.idle, "iterations in a row with no new "
+                     "candidate (the proposers repeat themselves or fail)")]
         for limit, used, what in spent + (progress if between_iterations else []):
             if limit is not None and used >= limit:
                 kept = (f", {self.kept_calls} more kept for the final recheck"

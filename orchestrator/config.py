@@ -142,6 +142,10 @@ class BudgetConfig(Section):
                                   "false goes on to the other limits.")
     patience: int | None = Field(None, ge=1, description="Stop after this many iterations "
                                  "without a better best val score.")
+    max_idle_iterations: int | None = Field(
+        25, ge=1, description="Stop after this many iterations in a row that tried no new "
+        "candidate (each proposal a repeat of one already tried, or a failure): the "
+        "proposers have run dry, and the other limits may never be reached.")
     stop_file: str | None = Field(None, description="Stop at the next safe point when this "
                                   "file exists (default: <archive folder>/stop-<run id>).")
 

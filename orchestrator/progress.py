@@ -48,7 +48,7 @@ class ProgressDisplay:
             self.info.update(iteration=event.iteration, best_val=event.best_val,
                              frontier=event.frontier, metric_calls=event.metric_calls,
                              llm_usd=event.llm_usd, llm_tokens=event.llm_tokens,
-                             gpu_s=event.gpu_s, last=_describe(event))
+                             gpu_s=event.gpu_s, last=describe_iteration(event))
             self.progress.update(self.bar, completed=event.iteration)
         elif isinstance(event, BestImproved):
             self.info["last"] = styled(self.info["last"], (f"  new best {event.val:.3f}",
@@ -80,7 +80,7 @@ def _of(used: Any, limit: Any) -> str:
     return f"{used}" if limit is None else f"{used} of {limit}"
 
 
-def _describe(event: IterationEnded) -> Text:
+def describe_iteration(event: IterationEnded) -> Text:
     head = f"#{event.iteration} {event.proposer or '?'}: "
     if event.outcome == "accepted":
         return styled(head, ("accepted", "green"), f" (val {event.val or 0:.3f})")
@@ -112,7 +112,7 @@ class LineProgress:
         if isinstance(event, IterationEnded):
             total = self.budget.max_iterations
             head = f"iteration {event.iteration}{f' of {total}' if total else ''}: "
-            return styled(head, _describe(event), f"; best val {event.best_val:.3f}, "
+            return styled(head, describe_iteration(event), f"; best val {event.best_val:.3f}, "
                           f"{_of(event.metric_calls, self.budget.max_metric_calls)} "
                           f"metric calls, {event.elapsed_s:.0f} s")
         if isinstance(event, RunFinished):

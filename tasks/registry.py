@@ -13,6 +13,21 @@ from galapagos.errors import TaskError, TaskNotFound
 from galapagos.tasks.protocol import Task, TaskContext
 
 GROUP = "galapagos.tasks"
+INLINE = "python:"  # tasks made in this process (``galapagos.optimize``), not found by name
+_inline: dict[str, Any] = {}
+
+
+def register_inline(name: str, factory: Any) -> str:
+    """Make ``factory`` the task named ``python:<name>`` in this process (and, through
+    ``inline_factory``, on the Ray workers it is shipped to); returns the full name."""
+    full = INLINE + name
+    _inline[full] = factory
+    return full
+
+
+def inline_factory(spec: str) -> Any | None:
+    """The factory behind an in-process task name, or None for any other name."""
+    return _inline.get(spec)
 
 
 def available() -> dict[str, str]:
@@ -21,6 +36,8 @@ def available() -> dict[str, str]:
 
 
 def resolve_factory(spec: str) -> Any:
+    if spec.startswith(INLINE):
+        return _inline_or_explain(spec)
     eps = {ep.name: ep for ep in entry_points(group=GROUP)}
     if spec in eps:
         return _load(lambda: eps[spec].load(), spec)
@@ -37,6 +54,16 @@ def resolve_factory(spec: str) -> Any:
         "'package.module:factory' import path, or a 'path/to/task.py:factory' file "
         "(`galapagos tasks` lists what is installed)."
     )
+
+
+def _inline_or_explain(spec: str) -> Any:
+    if spec in _inline:
+        return _inline[spec]
+    raise TaskNotFound(
+        f"Task '{spec}' was defined in Python (galapagos.optimize), so only Python can run "
+        "it: call the same optimize(...) again (it continues the run), or "
+        "galapagos.resume(archive, run_id, seed, score, train=..., val=...). The archive's "
+        "runs, candidates and scores can still be read with `galapagos show` and the UI.")
 
 
 def load_task(spec: str, ctx: TaskContext) -> Task:

@@ -30,6 +30,7 @@ from galapagos.agents.llm import scope
 from galapagos.archive import Archive, Candidate
 from galapagos.errors import ConfigError, InfrastructureError, is_infrastructure
 from galapagos.tasks.protocol import Instance, Result
+from galapagos.tasks.registry import INLINE, inline_factory, register_inline
 
 
 @dataclass
@@ -52,7 +53,8 @@ class RayExecutor:
             opts["memory"] = e.memory_mb * 2**20
         if e.resources:
             opts["resources"] = dict(e.resources)
-        spec = {"config": cfg.model_dump(mode="json"), "run_id": run_id, "task_key": task_key}
+        spec = {"config": cfg.model_dump(mode="json"), "run_id": run_id, "task_key": task_key,
+                "inline": _shipped(cfg.task.name)}
         self.make = lambda: _Evaluator.options(**opts).remote(spec)  # type: ignore[attr-defined]
         self.room = lambda: _room(opts)
         self.idle: queue.Queue[Any] = queue.Queue()
@@ -111,6 +113,13 @@ class RayExecutor:
         for actor in self.actors:
             ray.kill(actor)
         self.actors.clear()
+
+
+def _shipped(name: str) -> bytes | None:
+    """A task defined in the driver's Python (``galapagos.optimize``) travels to the
+    workers by value (cloudpickle: a notebook's functions and data included)."""
+    factory = inline_factory(name)
+    return None if factory is None else ray.cloudpickle.dumps(factory)
 
 
 def _room(opts: dict[str, Any]) -> int:
@@ -172,6 +181,9 @@ class _Evaluator:
         from galapagos.orchestrator.executors.build import Sandboxes, build_task
 
         cfg, self.rec, boxes = Config.model_validate(spec["config"]), Recorder(), Sandboxes()
+        if spec.get("inline"):
+            register_inline(cfg.task.name.removeprefix(INLINE),
+                            ray.cloudpickle.loads(spec["inline"]))
         atexit.register(boxes.close)
         self.task, key = build_task(cfg, spec["run_id"], self.rec,
                                     boxes.factory(cfg, spec["run_id"]))

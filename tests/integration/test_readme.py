@@ -27,9 +27,17 @@ def test_the_readme_has_the_blocks_this_test_reads():
     assert len(PYTHON) >= 3 and len(COMMANDS) >= 15
 
 
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """One folder for the Python blocks, in README order (a later block may read the
+    archive an earlier one wrote, as a reader following along would)."""
+    return tmp_path_factory.mktemp("readme")
+
+
 @pytest.mark.parametrize("code", [c for c in PYTHON if c is not TASK],
                          ids=lambda c: c.split("\n")[0][:40])
-def test_a_python_block_runs_as_written(code):
+def test_a_python_block_runs_as_written(code, folder, monkeypatch):
+    monkeypatch.chdir(folder)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     if "sb" in namespace:  # the sandbox block: a real container ran the code

@@ -283,6 +283,21 @@ def test_patience_and_stop_file(tmp_path):
     assert stop.exists()  # the user's own file: the run did not write it, so it stays
 
 
+def test_a_run_whose_proposers_only_repeat_themselves_stops(tmp_path):
+    """The same answer every time costs no metric call: without this rule a run with only
+    a metric-call budget spun forever (found by the notebook on the fake model)."""
+    FakeLLM("parrot", rule=lambda m: "```\nalpha beta\n```\n")
+    out = start_run(toy_config(tmp_path, llm={"model": "fake/parrot"},
+                               budget={"max_iterations": None, "max_metric_calls": 10_000,
+                                       "max_wall_s": None, "patience": None,
+                                       "max_idle_iterations": 5},
+                               proposers={"use": ["reflective"]}))
+    assert "in a row with no new candidate" in out.stop_reason
+    records = Archive(out.archive).iterations(out.run_id)
+    assert [r.child is None for r in records[-5:]] == [True] * 5 and records[-6].child
+    assert len(records) <= 8
+
+
 @pytest.mark.parametrize("named", ["user file", "device"])
 def test_a_run_deletes_only_the_stop_file_it_was_asked_to_stop_with(tmp_path, named):
     """A config naming an existing file (``/dev/null`` as root, in the report) kept it
