@@ -208,3 +208,23 @@ def _cmdline(proc_dir):
         return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def test_a_python_run_ships_its_main_defined_score_to_the_workers(cluster, tmp_path):
+    """optimize(...) from a script: the scoring function lives in __main__, which no
+    worker can import; it travels by value and the run equals the local one."""
+    from tests.integration.test_api_processes import history, python, script
+
+    path = script(tmp_path)
+    local = subprocess.run(python(path, tmp_path / "local", iterations=4),
+                           capture_output=True, text=True, timeout=300)
+    assert local.returncode == 0, local.stderr[-2000:]
+    on_ray = subprocess.run(python(path, tmp_path / "ray", "ray", cluster, iterations=4),
+                            capture_output=True, text=True, timeout=300)
+    assert on_ray.returncode == 0 and on_ray.stdout.startswith("finished"), \
+        on_ray.stderr[-2000:]
+    assert history(tmp_path / "ray" / "a.db") == history(tmp_path / "local" / "a.db")
+    pids = {line.split()[0] for line in (tmp_path / "ray" / "paid.txt").read_text()
+            .splitlines()}
+    driver = on_ray.stdout.split()[-1]
+    assert driver not in pids and len(pids) >= 2  # both nodes' workers scored, not the driver
