@@ -100,12 +100,14 @@ class RunReader:
         return self.archive.get_run(self.id)["summary"]
 
     @property
-    def best(self) -> CandidateInfo:
-        """The run's final choice, or while it runs the best val mean so far."""
-        best = self.archive.get_run(self.id).get("best_candidate")
+    def best(self) -> CandidateInfo | None:
+        """The run's final choice, or while it runs the best val mean so far (None before
+        its seed is stored)."""
+        run = self.archive.get_run(self.id)
         means = self.archive.val_means(self.task_key, self.id)
-        cid = best or max(means, key=means.get, default=self._run["seed_candidate"])
-        return self.candidate(cid)
+        cid = run.get("best_candidate") or max(means, key=means.get,
+                                                default=run["seed_candidate"])
+        return None if cid is None else self.candidate(cid)
 
     def candidates(self) -> list[CandidateInfo]:
         """Every candidate the run tried, in the order it tried them."""

@@ -40,6 +40,8 @@ def canonical(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [canonical(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if (plain := _as_dict(value)) is not None:
+        return {"@": type(value).__qualname__, **canonical(plain)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {"@": type(value).__qualname__, **canonical(dataclasses.asdict(value))}
     if hasattr(value, "__dict__") and not callable(value):
@@ -47,8 +49,26 @@ def canonical(value: Any) -> Any:
     return _ADDRESS.sub("", repr(value))
 
 
+def _as_dict(value: Any) -> dict[str, Any] | None:
+    """What a pydantic model, a DSPy example and their kind say they hold."""
+    for method in ("model_dump", "toDict", "to_dict"):
+        fn = getattr(value, method, None)
+        if callable(fn) and not isinstance(value, type):
+            try:
+                out = fn()
+            except Exception:  # noqa: BLE001 - not that kind of method: look elsewhere
+                continue
+            if isinstance(out, Mapping):
+                return dict(out)
+    return None
+
+
 def function_digest(fn: Any) -> str:
-    """A digest of a callable's behaviour as far as its code shows it."""
+    """A digest of a callable's behaviour as far as its code shows it; a callable that
+    knows better (a wrapper) states its own as ``__galapagos_digest__``."""
+    own = getattr(fn, "__galapagos_digest__", None)
+    if isinstance(own, str):
+        return own
     parts: list[str] = []
     _callable(fn, parts, set(), getattr(fn, "__module__", None))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
