@@ -98,6 +98,17 @@ class ReadViews:
                 out[cid][iid] = (score, json.loads(objectives) if objectives else {})
         return out
 
+    def train_outcomes(self, run_id: str, cost: str) -> dict[str, tuple[float, float, bool]]:
+        """Per candidate of a run scored on train: its mean score, its mean cost (the
+        objective named ``cost``, else the evaluation's seconds) and whether any of its
+        evaluations raised (a crash, a timeout: a failure, not a low score)."""
+        return {cid: (score, c, bool(failed)) for cid, score, c, failed in self.db.execute(
+            "select e.candidate_id, avg(e.score), avg(coalesce(json_extract(e.objectives, "
+            "'$.\"' || ? || '\"'), e.duration_s)), max(e.error is not null) from evaluations e "
+            "join run_candidates rc on rc.candidate_id = e.candidate_id and rc.run_id = ? "
+            "join runs r on r.id = rc.run_id where e.task_key = r.task_key and e.split = "
+            "'train' group by e.candidate_id", [cost, run_id])}
+
     def last_new_child(self, run_id: str) -> int:
         """The last iteration that tried a new candidate (0: none has)."""
         return self.db.execute(
@@ -107,10 +118,17 @@ class ReadViews:
     def gpu_seconds(self, run_id: str, search_only: bool = False) -> float:
         """GPU-seconds this run's evaluations held (``search_only``: train and val, which
         the budget counts)."""
-        sql = ("select coalesce(sum(json_extract(objectives, '$.gpu_s')), 0) from evaluations "
-               "where run_id = ? and json_valid(objectives)") + (
-            " and split != 'test'" if search_only else "")
-        return float(self.db.execute(sql, [run_id]).fetchone()[0])
+        return self.objective_total(run_id, "gpu_s", search_only)
+
+    def objective_total(self, run_id: str, name: str, search_only: bool = False) -> float:
+        """The sum of one objective over this run's evaluations (``duration_s``: their
+        seconds); ``search_only``: train and val, which the budget counts."""
+        value = "duration_s" if name == "duration_s" else \
+            "json_extract(objectives, '$.\"' || ? || '\"')"
+        sql = (f"select coalesce(sum({value}), 0) from evaluations where run_id = ? and "
+               "json_valid(objectives)") + (" and split != 'test'" if search_only else "")
+        args = [run_id] if name == "duration_s" else [name, run_id]
+        return float(self.db.execute(sql, args).fetchone()[0])
 
     def gpu_seconds_by_candidate(self, run_id: str) -> dict[str, float]:
         """GPU-seconds per candidate, over the evaluations this run paid for."""

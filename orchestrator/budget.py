@@ -36,6 +36,7 @@ class Usage:
     gpu_s: float = 0.0
     best_val: float | None = None
     idle: int = 0              # iterations in a row that tried no new candidate
+    cost: float = 0.0          # budget.cost summed over the search's evaluations
 
 
 class Budget:
@@ -53,7 +54,9 @@ class Budget:
         return Usage(iterations, self.archive.metric_calls(self.run_id, search_only=True), usd,
                      tokens, elapsed_s, since_improvement,
                      self.archive.gpu_seconds(self.run_id, search_only=True), best_val,
-                     iterations - self.archive.last_new_child(self.run_id))
+                     iterations - self.archive.last_new_child(self.run_id),
+                     self.archive.objective_total(self.run_id, self.cfg.cost, True)
+                     if self.cfg.max_cost is not None else 0.0)
 
     def spent(self) -> str | None:
         """The decision inside an iteration (the guard of paid steps): what a step spends."""
@@ -65,7 +68,8 @@ class Budget:
         spent = [(calls, u.metric_calls, "metric calls"),
                  (c.max_llm_usd, u.llm_usd, "LLM dollars"),
                  (c.max_llm_tokens, u.llm_tokens, "LLM tokens"),
-                 (c.max_gpu_s, u.gpu_s, "GPU-seconds")]
+                 (c.max_gpu_s, u.gpu_s, "GPU-seconds"),
+                 (c.max_cost, u.cost, f"cost ({c.cost})")]
         progress = [(c.max_iterations, u.iterations, "iterations"),
                     (c.max_wall_s, u.elapsed_s, "wall-clock seconds"),
                     (c.patience, u.since_improvement, "iterations without improvement"),

@@ -134,6 +134,11 @@ class BudgetConfig(Section):
     max_llm_tokens: int | None = Field(None, ge=0, description="Most LLM tokens.")
     max_gpu_s: float | None = Field(None, ge=0, description="Most GPU-seconds the search's "
                                     "evaluations hold (summed over the GPUs each holds).")
+    max_cost: float | None = Field(None, ge=0, description="Most of the objective named by "
+                                   "`cost`, summed over the search's evaluations.")
+    cost: str = Field("duration_s", description="What max_cost counts: an objective the "
+                      "task reports ('cost', 'tokens', 'sandbox_s') or 'duration_s', the "
+                      "evaluations' seconds.")
     max_wall_s: float | None = Field(None, ge=0, description="Most seconds of running time "
                                      "(summed over resumes).")
     max_iterations: int | None = Field(None, ge=0, description="Most iterations.")

@@ -94,6 +94,18 @@ class MergeConfig(Section):
                        "frontier candidates share an ancestor.")
 
 
+class CarbsConfig(Section):
+    cost: str = Field("duration_s", description="What an evaluation costs, for CARBS' "
+                      "score-cost front: an objective the task reports (e.g. 'gpu_s', "
+                      "'tokens', 'cost') or 'duration_s', its seconds.")
+    random_samples: int = Field(4, ge=1, description="Successful evaluations drawn at random "
+                                "around the seed's knob values before the model takes over.")
+    radius: float = Field(0.3, gt=0, description="Search radius around a Pareto member, in "
+                          "basic units (natural-log units for log and logit knobs).")
+    max_cost: float | None = Field(None, gt=0, description="Suggest nothing predicted to "
+                                   "cost more than this per evaluation.")
+
+
 class ProposersConfig(Section):
     use: list[ProposerName] = Field(
         default_factory=lambda: ["reflective", "demos", "merge"],
@@ -108,6 +120,7 @@ class ProposersConfig(Section):
     merge: MergeConfig = Field(default_factory=MergeConfig)
     pdr: PDRConfig = Field(default_factory=PDRConfig)
     stop: STOPConfig = Field(default_factory=STOPConfig)
+    carbs: CarbsConfig = Field(default_factory=CarbsConfig)
 
     @field_validator("use")
     @classmethod

@@ -77,6 +77,14 @@ def _stop(b: Build) -> Any:
     return SelfImproving(b.reflective, b.archive, s.every, s.explore)
 
 
+def _carbs(b: Build) -> Any:
+    from galapagos.orchestrator.carbs.search import Settings
+    from galapagos.orchestrator.proposers.carbs import CarbsProposer
+    c = b.cfg.proposers.carbs
+    return CarbsProposer(b.archive, c.cost, Settings(c.random_samples, c.radius,
+                                                     max_cost=c.max_cost))
+
+
 def _merge(b: Build) -> Any:
     from galapagos.orchestrator.proposers.merge import SystemAwareMerge
     return SystemAwareMerge()
@@ -94,7 +102,9 @@ for _s in (
         Strategy("self_modify", _self_modify, needs=("agents",),
                  doc="the parent agent edits its own code"),
         Strategy("pdr", _pdr, rotates=True, doc="parallel drafts, distilled and refined"),
-        Strategy("stop", _stop, rotates=True, doc="reflection whose meta-prompt evolves")):
+        Strategy("stop", _stop, rotates=True, doc="reflection whose meta-prompt evolves"),
+        Strategy("carbs", _carbs, needs=("knobs",),
+                 doc="cost-aware Bayesian search of the program's declared knobs")):
     PROPOSERS.add(_s)
 
 

@@ -21,10 +21,19 @@ NEEDS = {  # what a strategy may need from the task: how to tell, and how to off
     "demo_component": (lambda task: bool(getattr(task, "demo_component", None)),
                        "demonstrations component (a task declares one with "
                        "demo_component = \"NAME\")"),
+    "knobs": (lambda task: _declares_knobs(task),
+              "knobs in its seed program ('LR = 3e-3  # knob: log' in an editable file)"),
     "agents": (lambda task: isinstance(task, RunsAgents),
                "agents to run on their own code (use an agent task: "
                "task.name = \"agent\")"),
 }
+
+
+def _declares_knobs(task: Any) -> bool:
+    """A program task whose seed declares knobs; a bad declaration is an error now."""
+    from galapagos.orchestrator.proposers.carbs import check_seed
+
+    return hasattr(task, "seed_files") and bool(check_seed(task.seed_files()))
 
 
 def reflection_style(cfg: Config) -> Style:

@@ -162,3 +162,35 @@ def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
     assert b["llm"] == a["llm"] and b["best"] == a["best"]
     assert archive_state(db) == archive_state(ref_db)  # the same programs, blob for blob
     assert any(c[3] == "literal" and c[1] == "accepted" for c in b["candidates"])
+
+
+def carbs_config(d):
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / "c.toml"
+    p.write_text('[run]\narchive = "a.db"\nname = "carbs"\n[task]\nname = "scaling"\n'
+                 '[llm]\nmodel = "fake/deterministic"\n[proposers]\nuse = ["carbs"]\n'
+                 '[proposers.carbs]\ncost = "cost"\n'
+                 '[loop]\nminibatch_size = 4\nacceptance = "non_decreasing"\n'
+                 '[budget]\nmax_iterations = 20\n')
+    return p
+
+
+def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path):
+    subprocess.run(cli("run", "-c", str(carbs_config(tmp_path / "ref"))), check=True,
+                   capture_output=True, timeout=300)
+    ref_db, db = tmp_path / "ref" / "a.db", tmp_path / "killed" / "a.db"
+    proc = subprocess.Popen(cli("run", "-c", str(carbs_config(tmp_path / "killed"))),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_when(proc, db, "select count(*) from events where kind='iteration'", 8)
+    run_id = sqlite3.connect(db).execute("select id from runs").fetchone()[0]
+    proc = subprocess.Popen(cli("resume", run_id, "-a", str(db)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, db, "select count(*) from events where kind='iteration'", 14)
+    done = subprocess.run(cli("resume", run_id, "-a", str(db)), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ref_id = sqlite3.connect(ref_db).execute("select id from runs").fetchone()[0]
+    a, b = snapshot(ref_db, ref_id), snapshot(db, run_id)
+    for key in ("candidates", "evaluations", "best"):
+        assert b[key] == a[key], key
+    assert [e[:2] for e in b["events"]] == [e[:2] for e in a["events"]]

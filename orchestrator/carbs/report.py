@@ -1,0 +1,92 @@
+"""What a CARBS run shows (``galapagos show RUN``): the score–cost front as a plot in the
+terminal and a table of its members' knobs, and each knob's fitted relation to cost along
+the front ("LR ∝ cost^-0.31"), so a user can read how to scale the recipe."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from galapagos.orchestrator.carbs.model import Observation
+from galapagos.orchestrator.carbs.search import pareto_front, scaling
+from galapagos.orchestrator.carbs.space import knobs_in, values_in
+
+
+def front_view(archive: Any, run: dict[str, Any]) -> Group | None:
+    """The run's front, or None when it tuned no knobs."""
+    cfg = run["config"].get("proposers", {})
+    if "carbs" not in cfg.get("use", []):
+        return None
+    points = observed(archive, run["id"], cfg.get("carbs", {}).get("cost", "duration_s"))
+    if not points:
+        return None
+    obs = [o for o, _ in points]
+    front = pareto_front(obs)
+    knobs_of = {id(o): v for o, v in points}
+    table = Table(title=f"score-cost front ({len(front)} of {len(obs)} evaluated, "
+                        f"{sum(o.failed for o in obs)} failed)")
+    names = sorted(points[0][1])
+    for col in ("cost", "train score", *names):
+        table.add_column(col, justify="right")
+    for o in front:
+        table.add_row(f"{o.cost:.4g}", f"{o.score:.4f}",
+                      *(f"{knobs_of[id(o)][n]:.4g}" for n in names))
+    return Group(plot(obs, front), table, relations(front, [knobs_of[id(o)] for o in front],
+                                                    run, archive))
+
+
+def observed(archive: Any, run_id: str, cost: str
+             ) -> list[tuple[Observation, dict[str, float]]]:
+    out = []
+    for cid, (score, c, failed) in sorted(archive.train_outcomes(run_id, cost).items()):
+        files = archive.get_candidate(cid).files
+        try:
+            knobs = knobs_in(files)
+        except Exception:  # noqa: BLE001 - a child whose declarations broke: not a point
+            continue
+        if knobs:
+            out.append((Observation(np.zeros(0), score, max(float(c or 0), 1e-9), failed),
+                        values_in(files, knobs)))
+    return out
+
+
+def relations(front: list[Observation], values: list[dict[str, float]], run: dict[str, Any],
+              archive: Any) -> Text:
+    seed = archive.get_candidate(run["seed_candidate"]).files if run.get("seed_candidate") \
+        else {}
+    logs = {n for n, k in knobs_in(seed).items() if k.space == "log"} if seed else set()
+    fit = scaling(front, values, logs)
+    if not fit:
+        return Text("(the front needs three members to fit how each knob scales with cost)")
+    return Text("along the front: " + "; ".join(
+        f"best {n} ∝ cost^{b:+.2f}" if n in logs else f"best {n} changes {b:+.3g} per "
+        "e-fold of cost" for n, b in sorted(fit.items())))
+
+
+def plot(obs: list[Observation], front: list[Observation], width: int = 60,
+         height: int = 12) -> Text:
+    """Score (up) against log cost (right): · evaluated, ● on the front, x failed."""
+    costs = [math.log(o.cost) for o in obs]
+    scores = [o.score for o in obs if not o.failed] or [0.0]
+    lo_c, hi_c = min(costs), max(costs) + 1e-12
+    lo_s, hi_s = min(scores), max(scores) + 1e-12
+    grid = [[" "] * width for _ in range(height)]
+    on_front = {id(o) for o in front}
+    for o in obs:
+        col = int((math.log(o.cost) - lo_c) / (hi_c - lo_c) * (width - 1))
+        row = 0 if o.failed else int((o.score - lo_s) / (hi_s - lo_s) * (height - 1))
+        mark = "x" if o.failed else "●" if id(o) in on_front else "·"
+        if grid[height - 1 - row][col] != "●":
+            grid[height - 1 - row][col] = mark
+    lines = [f"{hi_s:8.4f} ┤" + "".join(grid[0])]
+    lines += ["         │" + "".join(r) for r in grid[1:-1]]
+    lines += [f"{lo_s:8.4f} ┤" + "".join(grid[-1]),
+              "         └" + "─" * width,
+              f"          cost {math.exp(lo_c):.3g}" + " " * (width - 24)
+              + f"{math.exp(hi_c):.3g} (log scale)"]
+    return Text("\n".join(lines))

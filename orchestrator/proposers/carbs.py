@@ -1,0 +1,87 @@
+"""The CARBS proposer: the parent's program with its knobs (``carbs/space.py``) set to
+CARBS' next suggestion, everything else inherited. Every candidate of the run that
+declares the same knobs and was scored on train is an observation (its mean train score,
+its cost, whether it failed), read from the archive each time, so the proposer keeps no
+state of its own and resume is exact. Mixed with ``code_edit``/``literal``/``reflective``,
+it tunes the knobs of whichever program the selector picks: a structural child keeps its
+parent's knob values until CARBS next moves them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from galapagos.archive import Candidate
+from galapagos.errors import ConfigError
+from galapagos.orchestrator.carbs.model import Observation
+from galapagos.orchestrator.carbs.search import DEFAULT, Settings, suggest
+from galapagos.orchestrator.carbs.space import Knob, knobs_in, values_in, with_values
+from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
+
+
+class CarbsProposer:
+    name = "carbs"
+
+    def __init__(self, archive: Any, cost: str = "duration_s",
+                 settings: Settings = DEFAULT):
+        self.archive, self.cost, self.settings = archive, cost, settings
+
+    def propose(self, ctx: ProposalContext) -> Proposal:
+        try:
+            knobs = knobs_in(ctx.parent.files)
+        except ConfigError as exc:  # a structural child broke a declaration
+            return Proposal(self.name, rejected=f"the parent's knobs do not read: {exc}")
+        if not knobs:
+            return Proposal(self.name, rejected="the parent declares no knobs "
+                            "('NAME = value  # knob: log')")
+        names = sorted(knobs)
+        center = basic(knobs, names, values_in(ctx.parent.files, knobs))
+        x = suggest(center, self.observations(ctx.run_id, knobs, names),
+                    self.pending(ctx.run_id, knobs, names), ctx.rng, self.settings)
+        values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
+        files = with_values(ctx.parent.files, knobs, values)
+        note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
+        child = Candidate(dict(ctx.parent.components), (ctx.parent.id,), self.name,
+                          {"knobs": {n: values[n] for n in names}}, files)
+        return Proposal(self.name, child=child, note=note)
+
+    def observations(self, run_id: str, knobs: dict[str, Knob],
+                     names: list[str]) -> list[Observation]:
+        out = []
+        for cid, (score, cost, failed) in sorted(
+                self.archive.train_outcomes(run_id, self.cost).items()):
+            values = values_in(self.archive.get_candidate(cid).files, knobs)
+            if set(values) == set(names):
+                out.append(Observation(basic(knobs, names, values), score,
+                                       max(float(cost or 0.0), 1e-9), failed))
+        return out
+
+
+    def pending(self, run_id: str, knobs: dict[str, Knob], names: list[str]
+                ) -> list[np.ndarray]:
+        """Suggestions in flight (``[loop] in_flight``): tried, not yet scored on train."""
+        scored = self.archive.train_outcomes(run_id, self.cost)
+        out = []
+        for row in self.archive.run_candidates(run_id):
+            if row["proposer"] == self.name and row["candidate_id"] not in scored:
+                values = values_in(self.archive.get_candidate(row["candidate_id"]).files, knobs)
+                if set(values) == set(names) and row["role"] == "proposed":
+                    out.append(basic(knobs, names, values))
+        return out
+
+
+def basic(knobs: dict[str, Knob], names: list[str], values: dict[str, float]) -> np.ndarray:
+    return np.array([knobs[n].to_basic(values.get(n, knobs[n].center)) for n in names])
+
+
+def check_seed(files: dict[str, str]) -> dict[str, Knob]:
+    """The seed's knobs, before anything runs: a bad declaration or none at all is a
+    ConfigError saying what to write."""
+    knobs = knobs_in(files)
+    if not knobs:
+        raise ConfigError("proposers.use names carbs, but the seed program declares no "
+                          "knobs: mark each tunable assignment in its editable region, "
+                          "e.g. 'LR = 3e-3  # knob: log' or 'WIDTH = 64  # knob: log int "
+                          "8..1024'.")
+    return knobs
