@@ -7,8 +7,8 @@ import json
 import math
 import os
 
-LR = 0.5
-EPOCHS = 60
+LR = 0.5  # knob: log 1e-3..20
+EPOCHS = 60  # knob: log int 5..400
 
 
 def train(x, y, k):

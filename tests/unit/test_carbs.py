@@ -18,6 +18,7 @@ from galapagos.orchestrator.carbs.search import (Settings, expected_improvement,
 from galapagos.orchestrator.carbs.space import knobs_in, values_in, with_values
 from galapagos.orchestrator.config import load_config
 from galapagos.orchestrator.proposers.carbs import CarbsProposer
+from galapagos.orchestrator.report import show_run
 from galapagos.orchestrator.runner import start_run
 from galapagos.tasks.scaling import _knobs, cost, true_score
 
@@ -171,6 +172,34 @@ def test_carbs_reaches_the_known_front_of_the_scaling_law(tmp_path):
     assert out.summary["val"][out.summary["best"]] > seed_val + 0.03
     assert sorted(gaps)[:3][-1] < 0.01  # three points within 0.01 of the true front
     assert len(outcomes) >= 35
+    shown = render(show_run(archive, out.run_id))
+    assert "score-cost front" in shown and "best LR ∝ cost^" in shown and "●" in shown
+
+
+def render(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_the_acquisition_discounts_where_evaluations_fail():
+    observations = [Observation(np.array([x]), hill(x), 1.0) for x in (-1.0, 0.0, 0.5, 1.0)]
+    observations += [Observation(np.array([x]), 0.0, 1.0, failed=True) for x in (2.0, 2.5, 3)]
+    model = Surrogate(observations, seed=0)
+    front = pareto_front(observations)
+    from galapagos.orchestrator.carbs.search import acquisition
+
+    cands = np.array([[1.2], [2.6]])
+    acq = acquisition(model, front, cands, Settings())
+    mean, std, _, p = model.predict(cands)
+    best = model.to_output(np.array([front[-1].score]))
+    ei = expected_improvement(mean, std, best)
+    assert p[0] > 0.5 > p[1]                      # where runs fail, success is unlikely
+    assert acq == pytest.approx(ei * p) and acq[1] < ei[1] * 0.5
+    capped = acquisition(model, front, cands, Settings(max_cost=0.5))
+    assert np.all(np.isneginf(capped))            # all predicted dearer than the cap
 
 
 def test_a_diverging_setting_is_a_failure_the_model_sees_not_a_low_score(tmp_path):
