@@ -34,7 +34,8 @@ _WHERE = {
     "RunResult": "galapagos.results", "Member": "galapagos.results",
     "open": "galapagos.reading", "ArchiveReader": "galapagos.reading",
     "RunReader": "galapagos.reading", "CandidateInfo": "galapagos.reading",
-    "answer": "galapagos.tasks.function", "Result": "galapagos.tasks.protocol",
+    "answer": "galapagos.tasks.function", "Program": "galapagos.tasks.function",
+    "Result": "galapagos.tasks.protocol",
     "events": "galapagos.archive.events",
     **{name: "galapagos.errors" for name in (
         "GalapagosError", "ConfigError", "TaskError", "TaskNotFound", "InfrastructureError",
@@ -42,7 +43,8 @@ _WHERE = {
 }
 __all__ = [
     "ArchiveError", "ArchiveReader", "Budget", "CandidateInfo", "ConfigError",
-    "GalapagosError", "InfrastructureError", "Interrupted", "LLMError", "Member", "Result",
+    "GalapagosError", "InfrastructureError", "Interrupted", "LLMError", "Member", "Program",
+    "Result",
     "RunNotFound", "RunReader", "RunResult", "SandboxError", "TaskError", "TaskNotFound",
     "__version__", "answer", "events", "open", "optimize", "resume",
 ]
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from galapagos.reading import ArchiveReader, CandidateInfo, RunReader, open
     from galapagos.results import Member, RunResult
     from galapagos.runs import Budget, optimize, resume
-    from galapagos.tasks.function import answer
+    from galapagos.tasks.function import Program, answer
     from galapagos.tasks.protocol import Result
 
 

@@ -22,7 +22,8 @@ class Member:
 
 @dataclass(frozen=True)
 class RunResult:
-    """``best`` has the seed's form (a text, or a mapping of named texts). ``val`` and
+    """``best`` has the seed's form (a text, a mapping of named texts, or a program's
+    files). ``val`` and
     ``test`` are the best's mean scores (``test`` None without a test split, or when the
     run stopped before its final choice); ``seed_val`` is where it started."""
 
@@ -59,7 +60,7 @@ class RunResult:
                 f"{rows}</table>")
 
 
-def read_result(outcome: Any, text_seed: bool) -> RunResult:
+def read_result(outcome: Any, form: str) -> RunResult:
     """The result of a runner's outcome, read back from the archive it wrote."""
     from galapagos.archive import Archive
 
@@ -71,14 +72,15 @@ def read_result(outcome: Any, text_seed: bool) -> RunResult:
     tests = summary.get("test", {})
     order = summary.get("frontier") or sorted(means, key=means.get, reverse=True)
 
-    def form(cid: str) -> str | dict[str, str]:
-        components = archive.get_candidate(cid).components
-        return components["prompt"] if text_seed else components
+    def shaped(cid: str) -> str | dict[str, str]:
+        cand = archive.get_candidate(cid)
+        return {"text": lambda: cand.components["prompt"], "files": lambda: cand.files,
+                "components": lambda: cand.components}[form]()
 
     return RunResult(
-        outcome.run_id, outcome.status, outcome.stop_reason, form(best), best,
+        outcome.run_id, outcome.status, outcome.stop_reason, shaped(best), best,
         means.get(best), tests.get(best), means.get(run["seed_candidate"]),
-        [Member(c, form(c), means.get(c), tests.get(c)) for c in order],
+        [Member(c, shaped(c), means.get(c), tests.get(c)) for c in order],
         summary.get("iterations"), archive.metric_calls(run["id"]),
         summary.get("llm_usd"), Path(outcome.archive), _message(outcome))
 

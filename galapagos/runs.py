@@ -21,6 +21,7 @@ from typing import Any
 
 from galapagos.errors import ConfigError, TaskError
 from galapagos.results import RunResult, read_result
+from galapagos.tasks.function import Form, Program
 
 Listener = Callable[[Any], None]
 RESUMABLE = ("running", "interrupted", "failed")
@@ -47,7 +48,7 @@ class Budget:
         return {f"budget.{keys[k]}": v for k, v in vars(self).items() if v is not None}
 
 
-def optimize(seed: str | Mapping[str, str], score: Callable[..., Any], *,
+def optimize(seed: str | Mapping[str, str] | Program, score: Callable[..., Any], *,
              train: Iterable[Any], val: Iterable[Any], test: Iterable[Any] = (),
              reflection_model: str | None = None, budget: Budget | None = None,
              archive: str | Path | None = None, name: str = "optimize",
@@ -58,7 +59,8 @@ def optimize(seed: str | Mapping[str, str], score: Callable[..., Any], *,
     """Evolve ``seed`` to score higher with ``score`` over ``train``, choosing on ``val``
     and reporting ``test`` (never shown to the search).
 
-    - ``seed``: the starting text, or a mapping of named texts (components).
+    - ``seed``: the starting text, a mapping of named texts (components), or a
+      :class:`galapagos.Program` (a tree of files; ``score`` then receives the files).
     - ``score(candidate, example)``: sync or async; ``candidate`` is a text if the seed
       was one, else a ``{name: text}`` mapping; returns a number, ``(number, feedback)``,
       ``{"score", "feedback"}`` or :class:`galapagos.Result`. Call models inside it with
@@ -86,11 +88,12 @@ def optimize(seed: str | Mapping[str, str], score: Callable[..., Any], *,
     from galapagos.tasks.function import FunctionTaskFactory
     from galapagos.tasks.registry import register_inline
 
-    components, text_seed = _components(seed)
+    components, form = _components(seed)
     splits = {"train": _examples(train, "train"), "val": _examples(val, "val"),
               "test": _examples(test, "test", empty_ok=True)}
     _check_score(score)
-    made = FunctionTaskFactory(f"python:{name}", components, text_seed, score, splits)
+    made = FunctionTaskFactory(f"python:{name}", components, form, score, splits,
+                               seed if isinstance(seed, Program) else None)
     digests = made.digests()
     dotted = {"run.name": name, "task.name": made.name,
               "task.options": {"python": {"digests": digests,
@@ -104,10 +107,10 @@ def optimize(seed: str | Mapping[str, str], score: Callable[..., Any], *,
     if found is not None:
         _same_task(found, digests)
         return _drive(lambda hooks: _resume(cfg, found["id"], dotted, hooks), cfg,
-                      listeners, progress, text_seed)
+                      listeners, progress, form)
     from galapagos.orchestrator.runner import start_run
 
-    return _drive(lambda hooks: start_run(cfg, hooks), cfg, listeners, progress, text_seed)
+    return _drive(lambda hooks: start_run(cfg, hooks), cfg, listeners, progress, form)
 
 
 def resume(archive: str | Path, run_id: str, seed: str | Mapping[str, str],
@@ -141,16 +144,18 @@ def _explicit(model: str | None, budget: Budget | None, archive: str | Path | No
     return out
 
 
-def _components(seed: Any) -> tuple[dict[str, str], bool]:
+def _components(seed: Any) -> tuple[dict[str, str], Form]:
     from galapagos.tasks.function import TEXT
 
     if isinstance(seed, str):
-        return {TEXT: seed}, True
-    if isinstance(seed, Mapping) and seed and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in seed.items()):
-        return dict(seed), False
-    raise ConfigError(f"seed must be a text or a non-empty mapping of names to texts "
-                      f"(components), not {type(seed).__name__} {str(seed)[:60]!r}.")
+        return {TEXT: seed}, "text"
+    texts = seed.files if isinstance(seed, Program) else seed
+    if isinstance(texts, Mapping) and texts and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in texts.items()):
+        return ({}, "files") if isinstance(seed, Program) else (dict(seed), "components")
+    raise ConfigError(f"seed must be a text, a non-empty mapping of names to texts "
+                      f"(components) or galapagos.Program(files), not "
+                      f"{type(seed).__name__} {str(seed)[:60]!r}.")
 
 
 def _examples(data: Iterable[Any], split: str, empty_ok: bool = False) -> list[Any]:
@@ -216,7 +221,7 @@ def _resume(cfg: Any, run_id: str, dotted: dict[str, Any], hooks: Any) -> Any:
 
 
 def _drive(fn: Callable[[Any], Any], cfg: Any, listeners: Sequence[Listener],
-           progress: bool | None, text_seed: bool) -> RunResult:
+           progress: bool | None, form: str) -> RunResult:
     from galapagos.notebook import progress_listener
     from galapagos.orchestrator.runner import Hooks
 
@@ -228,4 +233,4 @@ def _drive(fn: Callable[[Any], Any], cfg: Any, listeners: Sequence[Listener],
         hooks.bus.subscribe(display)
     with hooks.interrupt.on_sigint(), display or nullcontext():
         outcome = fn(hooks)
-    return read_result(outcome, text_seed)
+    return read_result(outcome, form)

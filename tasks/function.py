@@ -23,13 +23,26 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from galapagos.tasks.digest import canonical, data_digest, function_digest
-from galapagos.tasks.protocol import Instance, Result, Split, TaskContext
+from galapagos.tasks.protocol import Editable, Instance, Result, Split, TaskContext
 
 TEXT = "prompt"  # the component a string seed becomes
 SPLITS: tuple[Split, ...] = ("train", "val", "test")
+Form = Literal["text", "components", "files"]  # what the seed was, so what score receives
+
+
+@dataclass(frozen=True)
+class Program:
+    """A seed that is a tree of files (``{path: text}``): the candidate is a program, which
+    program proposers (``code_edit``, ``literal``, ``carbs``) change where ``editable``'s
+    globs (and EVOLVE-BLOCK markers, if a file has them) allow. ``score(files, example)``
+    receives the files; it runs nothing by itself: to run candidate code, use a sandbox
+    (``galapagos.sandbox``), never ``exec`` on this machine."""
+
+    files: Mapping[str, str]
+    editable: tuple[str, ...] = ("*",)
 
 
 @dataclass
@@ -75,17 +88,20 @@ class FunctionTaskFactory:
 
     name: str
     seed: dict[str, str]
-    text_seed: bool
+    form: Form
     score: Callable[..., Any]
     splits: dict[str, list[Any]]
+    program: Program | None = None
 
     def __call__(self, ctx: TaskContext) -> "FunctionTask":
-        return FunctionTask(self, ctx.llm)
+        kind = FunctionTask if self.program is None else FunctionProgramTask
+        return kind(self, ctx.llm)
 
     def digests(self) -> dict[str, str]:
         """What a resumed run must find unchanged, part by part."""
+        seed = self.seed if self.program is None else dict(self.program.files)
         return {**{s: data_digest(self.splits[s]) for s in SPLITS},
-                "score": function_digest(self.score), "seed": data_digest(self.seed)}
+                "score": function_digest(self.score), "seed": data_digest(seed)}
 
 
 class FunctionTask:
@@ -112,7 +128,7 @@ class FunctionTask:
         session = _Session(self._client)
         token = _session.set(session)
         try:
-            given = candidate[TEXT] if self.made.text_seed else dict(candidate)
+            given = candidate[TEXT] if self.made.form == "text" else dict(candidate)
             out = _settle(self.made.score(given, self._examples[instance.id]))
         finally:
             _session.reset(token)
@@ -128,6 +144,21 @@ class FunctionTask:
             if model not in self._clients:
                 self._clients[model] = (self._llm or _plain_client)(model)
             return self._clients[model]
+
+
+class FunctionProgramTask(FunctionTask):
+    """The same, for a :class:`Program` seed."""
+
+    def seed_files(self) -> dict[str, str]:
+        assert self.made.program is not None
+        return dict(self.made.program.files)
+
+    def editable(self) -> Editable:
+        assert self.made.program is not None
+        return Editable(paths=tuple(self.made.program.editable))
+
+    def smoke(self, files: dict[str, str]) -> str | None:
+        return None
 
 
 def as_result(value: Any) -> Result:

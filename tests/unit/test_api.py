@@ -227,3 +227,21 @@ def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_continue(tmp_path):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
     again = run(tmp_path, score=pressing)
     assert again.run_id == first.run_id and again.status == "finished" and again.val == 1.0
+
+
+def test_a_program_seed_has_its_knobs_tuned_by_carbs_from_python(tmp_path):
+    import math
+    import re
+
+    def knob(files):
+        return float(re.search(r"X = ([-+0-9.eE]+)", files["recipe.py"])[1])
+
+    def peaked(files, example):  # best at X = 7, whatever the example
+        return math.exp(-abs(math.log(knob(files) / 7.0)))
+
+    seed = gp.Program({"recipe.py": "X = 1.0  # knob: log 0.01..100\n"}, editable=("*.py",))
+    result = run(tmp_path, seed=seed, score=peaked, budget=gp.Budget(iterations=25),
+                 overrides={"proposers.use": ["carbs"], "loop.acceptance": "non_decreasing"})
+    assert set(result.best) == {"recipe.py"} and "# knob: log 0.01..100" in \
+        result.best["recipe.py"]
+    assert 5.0 < knob(result.best) < 10.0 and result.val > 0.7 > result.seed_val
