@@ -26,7 +26,7 @@ from galapagos.agents.coding import SEED, seed_files
 from galapagos.agents.gateway import Caps, Gateway
 from galapagos.agents.llm.scope import serving
 from galapagos.archive.blobs import unified_diffs
-from galapagos.errors import TaskError
+from galapagos.errors import SandboxError, TaskError
 from galapagos.sandbox import Limits, RunRequest
 from galapagos.tasks.agent.problems import Problem, digest, load_functions, load_repos
 from galapagos.tasks.agent.run import AgentRun, AgentRunner
@@ -71,12 +71,13 @@ class AgentTask:
 
     def smoke(self, files: dict[str, str]) -> str | None:
         """The agent's modules import in the sandbox (a child that does not load is kept
-        as a failed attempt with this reason)."""
+        as a failed attempt with this reason). The sandbox's own failure is not the
+        child's: it raises, as an evaluation's would, and the child is never judged."""
         res = self.runner.sandbox().run(RunRequest(
             ["python3", "-c", "import sys; sys.path.insert(0, '.'); import agent"],
             files=files, limits=replace(self.grader.limits, wall_s=20)))
         if res.error:
-            return f"the smoke check could not run: {res.error}"
+            raise SandboxError(f"The sandbox failed smoke-testing the agent: {res.error}")
         return None if res.ok else f"the agent does not load: {res.stderr.strip()[-400:]}"
 
     def run_agent(self, agent: dict[str, str], workspace: dict[str, str],

@@ -67,3 +67,20 @@ def test_a_malformed_repository_is_named_in_the_error(tmp_path):
     (tmp_path / "broken" / "ISSUE.md").write_text("x")
     with pytest.raises(TaskError, match="broken.*needs ISSUE.md and .hidden/check.py"):
         load_repos(tmp_path)
+
+
+def test_a_sandbox_failure_in_the_smoke_check_is_an_infrastructure_fault_not_a_verdict():
+    """It used to come back as a reason, so the child was stored as a failed attempt."""
+    from types import SimpleNamespace
+
+    from galapagos.errors import SandboxError
+    from galapagos.sandbox import Limits, RunResult
+    from galapagos.tasks.agent import AgentTask
+
+    broken = SimpleNamespace(run=lambda req: RunResult(exit_code=-1,
+                                                       error="the Docker engine went away"))
+    task = AgentTask.__new__(AgentTask)  # only what smoke uses: the sandbox and the limits
+    task.runner = SimpleNamespace(sandbox=lambda: broken)
+    task.grader = SimpleNamespace(limits=Limits())
+    with pytest.raises(SandboxError, match="Docker engine went away"):
+        task.smoke({"agent.py": "x = 1"})
