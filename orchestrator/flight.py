@@ -30,7 +30,7 @@ def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:
     rng = rng_from(state)
     subs = _plan(loop, state, [rng.getrandbits(64) for _ in range(k)])
     with ThreadPoolExecutor(k) as pool:
-        _each(pool, subs, lambda s: _raw(loop.parent_eval)(loop, s))
+        _each(pool, subs, lambda s: loop.parent_eval(s))
         drafts = list(pool.map(loop.draft, subs))
         for sub, (update, prop, parent) in zip(subs, drafts, strict=True):  # in order
             sub.update(update)
@@ -38,7 +38,7 @@ def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:
         _warm(pool, [s for s in subs if s.get("child")], loop, "train")
         for sub in subs:
             if sub.get("child"):
-                sub.update(_raw(loop.child_eval)(loop, sub))  # its minibatch: read back
+                sub.update(loop.child_eval(sub))  # its minibatch: read back
         if not loop.cfg.loop.stages:  # a cascade pays val stage by stage, in order
             _warm(pool, [s for s in subs if s.get("accepted")], loop, "val")
     return {**_adopt_in_order(loop, state, subs), **FLIGHT_RESET, "rng": rng_state(rng),
@@ -56,7 +56,7 @@ def _plan(loop: "Loop", state: LoopState, seeds: list[int]) -> list[dict[str, An
     for n, seed in enumerate(seeds):
         sub = {**state, "iteration": state["iteration"] + n, "cursor": cursor,
                "rng": rng_state(random.Random(seed))}
-        sub.update(_raw(loop.select)(loop, sub))
+        sub.update(loop.select(sub))
         cursor += sub["proposer"] in loop.rotating  # round robin over components, in order
         subs.append(sub)
     return subs
@@ -69,7 +69,7 @@ def _adopt_in_order(loop: "Loop", state: LoopState, subs: list[dict[str, Any]]
     for sub in subs:
         sub.update(carry)
         if sub.get("child") and sub.get("accepted"):
-            carry.update(_raw(loop.validate)(loop, sub))
+            carry.update(loop.validate(sub))
         merges += [m for m in sub["tried_merges"] if m not in merges]
     failed = sum(s["failed_iterations"] - state["failed_iterations"] for s in subs)
     return {**carry, "tried_merges": merges,
@@ -82,7 +82,7 @@ def _warm(pool: ThreadPoolExecutor, subs: list[dict[str, Any]], loop: "Loop",
     """Pay the evaluations the in-order steps will read back, all at once."""
     def pay(sub: dict[str, Any]) -> None:
         child = loop.archive.get_candidate(sub["child"])
-        batch = loop._minibatch(sub) if split == "train" else loop.splits["val"]  # type: ignore[arg-type]
+        batch = loop.minibatch(sub) if split == "train" else loop.splits["val"]  # type: ignore[arg-type]
         loop.evaluator.run(child, batch, split)
     list(pool.map(pay, subs))
 
@@ -91,8 +91,3 @@ def _each(pool: ThreadPoolExecutor, subs: list[dict[str, Any]],
           step: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
     for sub, update in zip(subs, list(pool.map(step, subs)), strict=True):
         sub.update(update)
-
-
-def _raw(node: Any) -> Callable[..., dict[str, Any]]:
-    """A node without its wrapper: inside a flight, the flight is the node."""
-    return node.__func__.__wrapped__

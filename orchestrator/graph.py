@@ -14,16 +14,43 @@ run stopped inside an iteration records the step (``resume_at``) where resume st
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 
+from galapagos.errors import BudgetExhausted
+from galapagos.orchestrator.budget import OutOfBudget
 from galapagos.orchestrator.loop import Loop
 from galapagos.orchestrator.state import LoopState
 
 
 Step = Literal["seed", "gate", "select", "parent_eval", "propose", "child_eval",
                "validate", "flight", "finish"]
+
+
+def as_node(name: str, step: Callable[[LoopState], dict[str, Any]]
+            ) -> Callable[[LoopState], dict[str, Any]]:
+    """One of the Loop's steps as a graph node: timed into ``elapsed_s``; a budget found
+    spent inside it (the one stop decision, asked before each paid step) stops the run and
+    remembers the node, so that ``resume`` with more budget finishes the iteration it
+    started. The steps themselves are plain methods, which a flight composes directly."""
+
+    @functools.wraps(step)
+    def wrapper(state: LoopState) -> dict[str, Any]:
+        start = time.perf_counter()
+        try:
+            update = step(state)
+            if state.get("resume_at") == name:  # the interrupted step is done now
+                update["resume_at"] = None
+        except (OutOfBudget, BudgetExhausted) as exc:
+            update = {"stop_reason": str(exc), "resume_at": name}
+        update["elapsed_s"] = state.get("elapsed_s", 0.0) + time.perf_counter() - start
+        return update
+
+    return wrapper
 
 
 def _entry(state: LoopState) -> Step:
@@ -63,7 +90,7 @@ def build_graph(loop: Loop, checkpointer: Any) -> Any:
     g = StateGraph(LoopState)
     for name in ("seed", "gate", "select", "parent_eval", "propose", "child_eval", "validate",
                  "flight", "finish"):
-        g.add_node(name, getattr(loop, name))
+        g.add_node(name, as_node(name, getattr(loop, name)))
     g.add_conditional_edges(START, _entry)
     g.add_edge("seed", "gate")
     k = loop.cfg.loop.in_flight

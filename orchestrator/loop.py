@@ -4,16 +4,13 @@ A node that re-runs after a crash finds its evaluations and LLM answers in the a
 
 from __future__ import annotations
 
-import functools
 import random
-import time
-from collections.abc import Callable
 from typing import Any
 
 from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.archive.events import Outcome
 from galapagos.errors import BudgetExhausted, InfrastructureError, LLMAuthError
-from galapagos.orchestrator.budget import Budget, OutOfBudget, Usage
+from galapagos.orchestrator.budget import Budget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import (BestImproved, EventBus, IterationEnded, RunEvent,
@@ -32,26 +29,6 @@ from galapagos.tasks.protocol import Instance, ProgramTask, Task
 
 EPS = 1e-9
 SKIPPED = "skipped: the parent is perfect on its minibatch (no LLM call, no child)"
-
-
-def node(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """Time every node into ``elapsed_s``. A budget found spent inside a node (the one stop
-    decision, asked before each paid step) stops the run and remembers the node, so that
-    ``resume`` with more budget finishes the iteration it started."""
-
-    @functools.wraps(fn)
-    def wrapper(self: "Loop", state: LoopState) -> dict[str, Any]:
-        start = time.perf_counter()
-        try:
-            update = fn(self, state)
-            if state.get("resume_at") == fn.__name__:  # the interrupted step is done now
-                update["resume_at"] = None
-        except (OutOfBudget, BudgetExhausted) as exc:
-            update = {"stop_reason": str(exc), "resume_at": fn.__name__}
-        update["elapsed_s"] = state.get("elapsed_s", 0.0) + time.perf_counter() - start
-        return update
-
-    return wrapper
 
 
 class Loop:
@@ -102,7 +79,6 @@ class Loop:
             **data), f"it:{state['iteration']}")
 
     # nodes ----------------------------------------------------------------
-    @node
     def seed(self, state: LoopState) -> dict[str, Any]:
         files = self.task.seed_files() if isinstance(self.task, ProgramTask) else {}
         cand = Candidate(self.task.seed_candidate(), files=files)
@@ -116,12 +92,10 @@ class Loop:
         self.emit(SeedScored(self.run_id, 0, cand.id, mean), "seed")
         return {"seeded": True, "best": cand.id, "best_val": mean}
 
-    @node
     def gate(self, state: LoopState) -> dict[str, Any]:
         self.interrupt.check()
         return {"stop_reason": self.budget.stop_reason(self.usage(state))}
 
-    @node
     def select(self, state: LoopState) -> dict[str, Any]:
         rng = rng_from(state)
         iteration = state["iteration"] + 1
@@ -148,16 +122,14 @@ class Loop:
         weights = [self.cfg.proposers.weights.get(n, 1.0) for n in names]
         return rng.choices(names, weights=weights, k=1)[0]
 
-    @node
     def parent_eval(self, state: LoopState) -> dict[str, Any]:
         parent = self.archive.get_candidate(state["parent"])
-        evals = self.evaluator.run(parent, self._minibatch(state), "train")
+        evals = self.evaluator.run(parent, self.minibatch(state), "train")
         return {"parent_mb": sum(e.score for e in evals.values())}
 
-    def _minibatch(self, state: LoopState) -> list[Instance]:
+    def minibatch(self, state: LoopState) -> list[Instance]:
         return [self.by_id[i] for i in state["minibatch"]]
 
-    @node
     def propose(self, state: LoopState) -> dict[str, Any]:
         update, prop, parent = self.draft(state)
         return {**update, **self.settle(state, prop, parent)}
@@ -166,7 +138,7 @@ class Loop:
         """The proposal (the LLM's part; writes nothing), or why the iteration failed."""
         rng = rng_from(state)
         parent = self.archive.get_candidate(state["parent"])
-        minibatch = self._minibatch(state)
+        minibatch = self.minibatch(state)
         results = self.evaluator.run(parent, minibatch, "train", enforce_budget=False)
         ctx = ProposalContext(
             self.run_id, state["iteration"], parent, minibatch, results, self.splits["train"],
@@ -227,10 +199,9 @@ class Loop:
                                    role="proposed")
         return {**update, "child": prop.child.id}
 
-    @node
     def child_eval(self, state: LoopState) -> dict[str, Any]:
         child = self.archive.get_candidate(state["child"])
-        evals = self.evaluator.run(child, self._minibatch(state), "train")
+        evals = self.evaluator.run(child, self.minibatch(state), "train")
         score = sum(e.score for e in evals.values())
         parent = state["parent_mb"]
         rule = self.cfg.loop.acceptance
@@ -241,7 +212,6 @@ class Loop:
                                 child_mb=score, reason="not better on the minibatch")
         return {"child_mb": score, "accepted": accepted}
 
-    @node
     def validate(self, state: LoopState) -> dict[str, Any]:
         child = self.archive.get_candidate(state["child"])
         if (out := self._staged_out(state, child)) is not None:
@@ -278,12 +248,10 @@ class Loop:
                 return {}
         return None
 
-    @node
     def flight(self, state: LoopState) -> dict[str, Any]:
         """K iterations at once (``[loop] in_flight``); see ``flight.py``."""
         return fly(self, state)
 
-    @node
     def finish(self, state: LoopState) -> dict[str, Any]:
         run = self.archive.get_run(self.run_id)
         chosen = summarize(self, state, run["seed_candidate"])
