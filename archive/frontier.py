@@ -6,7 +6,7 @@ few tens of milliseconds (``bench/frontier_update.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -142,3 +142,14 @@ class Frontier:
 
 def _room(have: int, need: int) -> int:
     return have if need <= have else max(8, 2 * have, need)
+
+
+def cost_front(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the score-cost Pareto front of ``(cost, score)`` points (lower cost,
+    higher score), cheapest first: each scores above every cheaper one."""
+    order = sorted(range(len(points)), key=lambda i: (points[i][0], -points[i][1]))
+    front: list[int] = []
+    for i in order:
+        if not front or points[i][1] > points[front[-1]][1]:
+            front.append(i)
+    return front

@@ -142,7 +142,8 @@ class RunScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "back"),
                 Binding("b", "best", "best"), Binding("enter", "candidate", "open", show=False),
                 Binding("l", "calls", "calls"), Binding("g", "lineage", "lineage"),
-                Binding("f", "frontier", "frontier"), Binding("s", "stop", "stop")]
+                Binding("f", "frontier", "frontier"), Binding("s", "stop", "stop"),
+                Binding("c", "costs", "score-cost front (CARBS)", show=False)]
 
     def __init__(self, run_id: str):
         super().__init__()
@@ -244,6 +245,11 @@ class RunScreen(Screen[None]):
         from galapagos.ui.views import FrontierScreen
 
         self.app.push_screen(FrontierScreen(self.run_id))
+
+    def action_costs(self) -> None:
+        from galapagos.ui.costs import CostFrontScreen
+
+        self.app.push_screen(CostFrontScreen(self.run_id))
 
     def action_stop(self) -> None:
         path = self.app.archive.request_stop(self.run_id)  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
-"""What a CARBS run shows (``galapagos show RUN``): the score–cost front as a plot in the
-terminal and a table of its members' knobs, and each knob's fitted relation to cost along
-the front ("LR ∝ cost^-0.31"), so a user can read how to scale the recipe."""
+"""What a CARBS run shows (``galapagos show RUN``; the UI's ``c`` shows the same front): the
+score–cost front as a plot in the terminal and a table of its members' knobs, and each
+knob's fitted relation to cost along the front ("LR ∝ cost^-0.31"), so a user can read how
+to scale the recipe."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from rich.text import Text
 from galapagos.orchestrator.carbs.model import Observation
 from galapagos.orchestrator.carbs.search import pareto_front, scaling
 from galapagos.orchestrator.carbs.space import knobs_in, values_in
+from galapagos.ui.scatter import scatter
 
 
 def front_view(archive: Any, run: dict[str, Any]) -> Group | None:
@@ -36,7 +37,10 @@ def front_view(archive: Any, run: dict[str, Any]) -> Group | None:
     for o in front:
         table.add_row(f"{o.cost:.4g}", f"{o.score:.4f}",
                       *(f"{knobs_of[id(o)][n]:.4g}" for n in names))
-    return Group(plot(obs, front), table, relations(front, [knobs_of[id(o)] for o in front],
+    on_front = {id(o) for o in front}
+    shown = scatter([(o.cost, o.score, o.failed) for o in obs],
+                    {i for i, o in enumerate(obs) if id(o) in on_front})
+    return Group(shown, table, relations(front, [knobs_of[id(o)] for o in front],
                                                     run, archive))
 
 
@@ -66,27 +70,3 @@ def relations(front: list[Observation], values: list[dict[str, float]], run: dic
     return Text("along the front: " + "; ".join(
         f"best {n} ∝ cost^{b:+.2f}" if n in logs else f"best {n} changes {b:+.3g} per "
         "e-fold of cost" for n, b in sorted(fit.items())))
-
-
-def plot(obs: list[Observation], front: list[Observation], width: int = 60,
-         height: int = 12) -> Text:
-    """Score (up) against log cost (right): · evaluated, ● on the front, x failed."""
-    costs = [math.log(o.cost) for o in obs]
-    scores = [o.score for o in obs if not o.failed] or [0.0]
-    lo_c, hi_c = min(costs), max(costs) + 1e-12
-    lo_s, hi_s = min(scores), max(scores) + 1e-12
-    grid = [[" "] * width for _ in range(height)]
-    on_front = {id(o) for o in front}
-    for o in obs:
-        col = int((math.log(o.cost) - lo_c) / (hi_c - lo_c) * (width - 1))
-        row = 0 if o.failed else int((o.score - lo_s) / (hi_s - lo_s) * (height - 1))
-        mark = "x" if o.failed else "●" if id(o) in on_front else "·"
-        if grid[height - 1 - row][col] != "●":
-            grid[height - 1 - row][col] = mark
-    lines = [f"{hi_s:8.4f} ┤" + "".join(grid[0])]
-    lines += ["         │" + "".join(r) for r in grid[1:-1]]
-    lines += [f"{lo_s:8.4f} ┤" + "".join(grid[-1]),
-              "         └" + "─" * width,
-              f"          cost {math.exp(lo_c):.3g}" + " " * (width - 24)
-              + f"{math.exp(hi_c):.3g} (log scale)"]
-    return Text("\n".join(lines))

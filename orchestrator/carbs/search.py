@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+from galapagos.archive.frontier import cost_front
 from galapagos.orchestrator.carbs.model import Observation, Surrogate
 
 
@@ -33,12 +34,8 @@ class Settings:
 
 def pareto_front(observations: Sequence[Observation]) -> list[Observation]:
     """The successes no other success beats at a lower or equal cost, cheapest first."""
-    ok = sorted((o for o in observations if not o.failed), key=lambda o: (o.cost, -o.score))
-    front: list[Observation] = []
-    for o in ok:
-        if not front or o.score > front[-1].score:
-            front.append(o)
-    return front
+    ok = [o for o in observations if not o.failed]
+    return [ok[i] for i in cost_front([(o.cost, o.score) for o in ok])]
 
 
 def front_value(costs: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:

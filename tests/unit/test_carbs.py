@@ -232,3 +232,30 @@ def test_the_budget_stops_on_the_declared_cost(tmp_path):
     assert out.stop_reason.startswith("budget: cost (cost)")
     spent = Archive(out.archive).objective_total(out.run_id, "cost", search_only=True)
     assert 30.0 <= spent < 30.0 + 4 * 2.0  # at most one batch of four past the limit
+
+
+def test_the_ui_shows_the_score_cost_front_of_a_carbs_run(tmp_path):
+    """c on a run (listed by ?): the front as a plot and its members with their knobs."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    from galapagos.ui import GalapagosApp
+    from galapagos.ui.screens import RunScreen
+
+    out = start_run(carbs_config(tmp_path, max_iterations=10))
+    app = GalapagosApp(out.archive)
+
+    async def main():
+        async with app.run_test(size=(120, 50)) as pilot:
+            await pilot.pause()
+            app.push_screen(RunScreen(out.run_id))
+            await pilot.pause()
+            await pilot.press("c")
+            await pilot.pause()
+            assert app.screen.query_one("#costs", Static).is_mounted
+            text = render(app.screen.shown)
+            assert "●" in text and "the front, cheapest first" in text
+            assert "LR" in text and "WIDTH" in text and "on the front of" in \
+                app.screen.sub_title
+    asyncio.run(main())
