@@ -3,6 +3,7 @@ parent did on a train minibatch. Proposers see train data only, never val or tes
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,14 @@ class ProposalContext:
     tried_merges: set[str] = field(default_factory=set)
     editable: Editable | None = None     # program tasks: what may change
     attempts: Callable[[str], list[str]] = lambda cid: []  # recent failed tries on a parent
+
+    def cache_key(self, who: str, prompt: str) -> str:
+        """The key under which an LLM answer to ``prompt`` is kept for this iteration, so
+        that a resumed run is served the answer it paid for instead of asking again:
+        ``<run id>:<iteration>:<who>:<prompt digest>`` (the archive reads the iteration
+        back from it). Every proposer that calls an LLM passes it as ``cache_key``."""
+        digest = hashlib.sha256(prompt.encode()).hexdigest()[:16]
+        return f"{self.run_id}:{self.iteration}:{who}:{digest}"
 
 
 @dataclass

@@ -6,7 +6,6 @@ files for small programs. The answer is parsed strictly (``edits.apply_answer``)
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 
 from galapagos.agents.llm import LLMClient
@@ -57,9 +56,8 @@ class ReflectiveCodeEdit:
         if not files:
             return Proposal(self.name, rejected="the parent has no file that may change")
         prompt = self.prompt(ctx, files, rules)
-        key = f"{ctx.run_id}:{ctx.iteration}:code_edit:" + hashlib.sha256(
-            prompt.encode()).hexdigest()[:16]
-        answer = self.llm.complete(prompt, purpose="reflect", cache_key=key).text
+        answer = self.llm.complete(prompt, purpose="reflect",
+                                   cache_key=ctx.cache_key("code_edit", prompt)).text
         try:
             new = apply_answer(answer, ctx.parent.files)
         except EditError as exc:

@@ -8,7 +8,6 @@ rewrites, drawn at random per proposal (see ``meta_prompts.py``)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Literal
 
 from galapagos.agents.llm import LLMClient
@@ -80,8 +79,7 @@ class ReflectiveMutation:
     def ask(self, ctx: ProposalContext, prompt: str, meta: MetaPrompt, tag: str = "",
             **params: Any) -> tuple[str, str | None]:
         """The LLM's answer to ``prompt``, read as ``meta`` says; cached per iteration."""
-        key = f"{ctx.run_id}:{ctx.iteration}:{self.name}{tag}:" + hashlib.sha256(
-            prompt.encode()).hexdigest()[:16]
+        key = ctx.cache_key(f"{self.name}{tag}", prompt)
         if meta.read == "line":  # one line is wanted; a blank line ends it for sure
             params.setdefault("stop", ["\n\n"])
             params.setdefault("max_tokens", LINE_TOKENS)
