@@ -104,6 +104,11 @@ class CarbsConfig(Section):
                           "basic units (natural-log units for log and logit knobs).")
     max_cost: float | None = Field(None, gt=0, description="Suggest nothing predicted to "
                                    "cost more than this per evaluation.")
+    min_cost_fraction: float = Field(0.2, ge=0, lt=1, description="Successes at or below "
+                                     "this quantile of cost count as one front member (the "
+                                     "reference's min_pareto_cost_fraction), so the search "
+                                     "moves up the front instead of refining its cheapest "
+                                     "corner; 0 keeps every member.")
 
 
 class ProposersConfig(Section):

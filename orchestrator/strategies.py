@@ -82,7 +82,8 @@ def _carbs(b: Build) -> Any:
     from galapagos.orchestrator.proposers.carbs import CarbsProposer
     c = b.cfg.proposers.carbs
     return CarbsProposer(b.archive, c.cost, Settings(c.random_samples, c.radius,
-                                                     max_cost=c.max_cost))
+                                                     max_cost=c.max_cost,
+                                                     min_cost_fraction=c.min_cost_fraction))
 
 
 def _merge(b: Build) -> Any:

@@ -6,7 +6,10 @@ predicted probability of success; pending suggestions (evaluations in flight) co
 observed with a Thompson draw of their output.
 
 Where it differs from the reference: scikit-learn GPs instead of pyro; every Pareto member
-is an origin with equal weight (the reference weights by a prior over groups); no
+is an origin with equal weight (the reference weights by a prior over groups) and
+observations are not grouped by nearness (each candidate is already a mean over its
+instances); the cheapest fifth of costs counts as one member, as the reference's
+``min_pareto_cost_fraction`` does; no
 resampling of Pareto members, since a candidate's score here is already a mean over its
 instances and an identical candidate is a cache hit, not a new noisy draw."""
 
@@ -30,12 +33,24 @@ class Settings:
     radius: float = 0.3         # basic-space units around a Pareto member
     candidates: int = 256       # points the acquisition ranks per suggestion
     max_cost: float | None = None
+    min_cost_fraction: float = 0.2  # the cheapest fifth counts as one front member
 
 
 def pareto_front(observations: Sequence[Observation]) -> list[Observation]:
     """The successes no other success beats at a lower or equal cost, cheapest first."""
     ok = [o for o in observations if not o.failed]
     return [ok[i] for i in cost_front([(o.cost, o.score) for o in ok])]
+
+
+def search_front(observations: Sequence[Observation], fraction: float) -> list[Observation]:
+    """The front the search works from, as the reference's Pareto groups: every success
+    at or below the ``fraction`` quantile of cost stands in as its best one, so the search
+    does not spend itself refining the cheapest corner; above it, the front as usual."""
+    ok = [o for o in observations if not o.failed]
+    floor = float(np.quantile([o.cost for o in ok], fraction))
+    cheap = max((o for o in ok if o.cost <= floor), key=lambda o: o.score)
+    above = [o for o in pareto_front(ok) if o.cost > floor and o.score > cheap.score]
+    return [cheap, *above]
 
 
 def front_value(costs: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -64,7 +79,7 @@ def suggest(center: np.ndarray, observations: Sequence[Observation],
     model = Surrogate(list(observations), seed)
     if pending:
         model = _with_pending(model, list(observations), np.array(pending), seed)
-    front = pareto_front(observations)
+    front = search_front(observations, settings.min_cost_fraction)
     origins = np.array([o.x for o in front])
     picks = draw.integers(0, len(origins), size=settings.candidates)
     cands = origins[picks] + draw.normal(0.0, settings.radius,
