@@ -113,7 +113,7 @@ def optimize(seed: str | Mapping[str, str] | Program, score: Callable[..., Any],
     return _drive(lambda hooks: start_run(cfg, hooks), cfg, listeners, progress, form)
 
 
-def resume(archive: str | Path, run_id: str, seed: str | Mapping[str, str],
+def resume(archive: str | Path, run_id: str, seed: str | Mapping[str, str] | Program,
            score: Callable[..., Any], *, train: Iterable[Any], val: Iterable[Any],
            test: Iterable[Any] = (), **options: Any) -> RunResult:
     """Continue run ``run_id`` of ``archive``, made by :func:`optimize` with the same seed,

@@ -245,3 +245,14 @@ def test_a_program_seed_has_its_knobs_tuned_by_carbs_from_python(tmp_path):
     assert set(result.best) == {"recipe.py"} and "# knob: log 0.01..100" in \
         result.best["recipe.py"]
     assert 5.0 < knob(result.best) < 10.0 and result.val > 0.7 > result.seed_val
+
+
+def test_a_score_whose_backend_is_down_is_retried_and_never_scored(tmp_path):
+    def down(prompt, example):
+        raise ConnectionError("the grading service refused the connection")
+
+    with pytest.raises(gp.InfrastructureError, match="refused the connection"):
+        run(tmp_path, score=down, overrides={"loop.infra_retries": 1,
+                                             "loop.infra_backoff_s": 0.0})
+    r = gp.open(tmp_path / "runs.db").run()
+    assert r.row.status == "failed" and r.row.search_calls == 0  # nothing cached as a score
