@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from galapagos.archive import Archive
-from galapagos.orchestrator.carbs.report import front_view
 from galapagos.archive.clean import clip, printable
 from galapagos.archive.export import ExportReport, write_candidate
 from galapagos.orchestrator.display import styled
@@ -82,6 +81,8 @@ def show_run(archive: Archive, run_id: str, history: int = 25) -> Group:
     if s.get("objectives"):
         parts.append(_tradeoff_table(tradeoffs(archive, run["task_key"], archive.pool(run["id"]),
                                                s["objectives"]), s["objectives"]))
+    from galapagos.orchestrator.carbs.report import front_view  # scikit-learn: when shown
+
     if (front := front_view(archive, run)) is not None:
         parts.append(front)
     parts.append(_history(archive, run["id"], history))
