@@ -37,8 +37,9 @@ class CarbsProposer:
                             "('NAME = value  # knob: log')")
         names = sorted(knobs)
         center = basic(knobs, names, values_in(ctx.parent.files, knobs))
-        x = suggest(center, self.observations(ctx.run_id, knobs, names),
-                    self.pending(ctx.run_id, knobs, names), ctx.rng, self.settings)
+        scored = self.archive.train_outcomes(ctx.run_id, self.cost)  # read once for both
+        x = suggest(center, self.observations(ctx.run_id, knobs, names, scored),
+                    self.pending(ctx.run_id, knobs, names, scored), ctx.rng, self.settings)
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
         files = with_values(ctx.parent.files, knobs, values)
         note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
@@ -46,11 +47,13 @@ class CarbsProposer:
                           {"knobs": {n: values[n] for n in names}}, files)
         return Proposal(self.name, child=child, note=note)
 
-    def observations(self, run_id: str, knobs: dict[str, Knob],
-                     names: list[str]) -> list[Observation]:
+    def observations(self, run_id: str, knobs: dict[str, Knob], names: list[str],
+                     scored: dict[str, tuple[float, float, bool]] | None = None
+                     ) -> list[Observation]:
+        if scored is None:
+            scored = self.archive.train_outcomes(run_id, self.cost)
         out = []
-        for cid, (score, cost, failed) in sorted(
-                self.archive.train_outcomes(run_id, self.cost).items()):
+        for cid, (score, cost, failed) in sorted(scored.items()):
             values = values_in(self.archive.get_candidate(cid).files, knobs)
             if set(values) == set(names):
                 out.append(Observation(basic(knobs, names, values), score,
@@ -58,10 +61,9 @@ class CarbsProposer:
         return out
 
 
-    def pending(self, run_id: str, knobs: dict[str, Knob], names: list[str]
-                ) -> list[np.ndarray]:
+    def pending(self, run_id: str, knobs: dict[str, Knob], names: list[str],
+                scored: dict[str, tuple[float, float, bool]]) -> list[np.ndarray]:
         """Suggestions in flight (``[loop] in_flight``): tried, not yet scored on train."""
-        scored = self.archive.train_outcomes(run_id, self.cost)
         out = []
         for row in self.archive.run_candidates(run_id):
             if row["proposer"] == self.name and row["candidate_id"] not in scored:
