@@ -20,6 +20,7 @@ import subprocess
 import tarfile
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 SDIST = "bigbench-1.0.0.tar.gz"
@@ -86,6 +87,22 @@ def task_jsons(names: list[str]) -> dict[str, dict]:
     return found
 
 
+def tasks_where(keep: Callable[[str], bool]) -> dict[str, dict]:
+    """Every JSON task whose name ``keep`` accepts, in one pass; a subtask is named
+    ``task/subtask``."""
+    pattern = re.compile(
+        r"bigbench-1\.0\.0/bigbench/benchmark_tasks/([^/]+(?:/[^/]+)?)/task\.json")
+    found: dict[str, dict] = {}
+    with tarfile.open(sdist(), "r|gz") as tar:
+        for info in tar:
+            if (m := pattern.fullmatch(info.name)) and keep(m.group(1)):
+                try:
+                    found[m.group(1)] = json.load(tar.extractfile(info))  # type: ignore[arg-type]
+                except (ValueError, UnicodeDecodeError):
+                    continue  # a task.json that is not JSON (none in 1.0.0 that we know of)
+    return dict(sorted(found.items()))
+
+
 def rows(name: str, task: dict, seed: int = 0) -> list[dict]:
     """Multiple-choice examples (options shuffled per example) or exact-match ones."""
     rng = random.Random(f"{name}:{seed}")
@@ -115,7 +132,7 @@ def write(name: str, task: dict, folder: Path, seed: int = 0) -> Path:
     need = sum(k for _, k in SPLITS)
     if len(examples) < need:
         raise SystemExit(f"'{name}' has {len(examples)} examples; the splits need {need}.")
-    path = folder / f"{name}.jsonl"
+    path = folder / f"{name.replace('/', '__')}.jsonl"
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("w") as f:
         start = 0

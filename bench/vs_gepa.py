@@ -104,7 +104,7 @@ class GepaAdapter:
         return {c: rows for c in components_to_update}
 
 
-def run_gepa(task: QATask, data: Path, budget: int) -> dict[str, Any]:
+def run_gepa(task: QATask, data: Path, budget: int, seed: int = 0) -> dict[str, Any]:
     import gepa
 
     reflect = LLMClient(MODEL, temperature=0.7, max_tokens=200)
@@ -120,7 +120,7 @@ def run_gepa(task: QATask, data: Path, budget: int) -> dict[str, Any]:
         res = gepa.optimize(seed_candidate={INSTRUCTION: SEED_INSTRUCTION},
                             trainset=split["train"], valset=split["val"],
                             adapter=GepaAdapter(task), reflection_lm=reflection_lm,
-                            max_metric_calls=budget, seed=0, run_dir=d, logger=quiet)
+                            max_metric_calls=budget, seed=seed, run_dir=d, logger=quiet)
     best = res.best_candidate
     curve = sorted(zip(res.discovery_eval_counts, res.val_aggregate_scores, strict=True))
     return {**score_both(task, best), "metric_calls": res.total_metric_calls,
@@ -129,12 +129,12 @@ def run_gepa(task: QATask, data: Path, budget: int) -> dict[str, Any]:
 
 
 def run_galapagos(task: QATask, data: Path, budget: int, proposers: dict[str, Any] | None = None,
-                  loop: dict[str, Any] | None = None) -> dict[str, Any]:
+                  loop: dict[str, Any] | None = None, seed: int = 0) -> dict[str, Any]:
     from galapagos.archive import Archive
 
     with tempfile.TemporaryDirectory() as d:
         cfg = load_config(None, base={
-            "run": {"archive": f"{d}/a.db", "name": "vs-gepa"},
+            "run": {"archive": f"{d}/a.db", "name": "vs-gepa", "seed": seed},
             "task": {"name": "qa", "options": {"data": str(data), "model": MODEL}},
             "llm": {"model": MODEL}, **({"proposers": proposers} if proposers else {}),
             **({"loop": loop} if loop else {}),

@@ -86,7 +86,12 @@ class STOPConfig(Section):
 
 
 class DemosConfig(Section):
-    max_demos: int = Field(4, ge=1, le=32, description="Most demonstrations in a candidate.")
+    max_demos: int = Field(8, ge=1, le=32, description="Most demonstrations in a candidate.")
+    fill: bool = Field(True, description="Fill an empty demonstrations component with "
+                       "max_demos examples in one child (false: add one at a time).")
+    by_effect: bool = Field(True, description="Choose the demonstrations to add and remove "
+                            "by their measured effect on minibatches in this run (false: "
+                            "uniformly, label balance aside).")
 
 
 class MergeConfig(Section):
@@ -153,6 +158,19 @@ class StageConfig(Section):
                            "candidate's mean on the same instances, not an absolute score.")
 
 
+class RaceConfig(Section):
+    enabled: bool = Field(True, description="Race a child that won its minibatch against "
+                          "its parent on val, a chunk at a time, and stop it once it is "
+                          "unlikely to beat the parent (see orchestrator/race.py); false: "
+                          "every such child pays the full val split.")
+    min_instances: int = Field(10, ge=1, description="Val instances scored before the "
+                               "race may stop a child on the statistical bound.")
+    chunk: int = Field(5, ge=1, description="Val instances scored between two looks.")
+    z: float = Field(1.0, ge=0, description="Standard errors added to the mean paired "
+                     "difference (child minus parent) before it must be below zero to "
+                     "stop: larger stops fewer children, later.")
+
+
 class LoopConfig(Section):
     minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
     acceptance: Literal["strict", "non_decreasing", "all"] = Field(
@@ -170,6 +188,7 @@ class LoopConfig(Section):
                                       "never enters the pool or the frontier (which hold "
                                       "fully validated candidates only); its partial scores "
                                       "stay in the archive. Empty: full val at once.")
+    race: RaceConfig = Field(default_factory=RaceConfig)
     minibatches: Literal["epoch", "random"] = Field(
         "epoch", description="'epoch': each epoch a new shuffle of train, cut into "
         "minibatches, so every train instance is seen before any repeats (the gepa "
@@ -202,7 +221,9 @@ class LoopConfig(Section):
 
 # What runs made before a key existed did; a resume keeps it, so it continues exactly.
 BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
-          ("loop", "final"): "mean", ("proposers", "reflective", "style"): "instruct"}
+          ("loop", "final"): "mean", ("proposers", "reflective", "style"): "instruct",
+          ("loop", "race", "enabled"): False, ("proposers", "demos", "fill"): False,
+          ("proposers", "demos", "by_effect"): False}
 
 
 def as_made(config: dict) -> dict:

@@ -39,7 +39,7 @@ def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:
         for sub in subs:
             if sub.get("child"):
                 sub.update(loop.child_eval(sub))  # its minibatch: read back
-        if not loop.cfg.loop.stages:  # a cascade pays val stage by stage, in order
+        if not (loop.cfg.loop.stages or loop.cfg.loop.race.enabled):  # those pay in order
             _warm(pool, [s for s in subs if s.get("accepted")], loop, "val")
     return {**_adopt_in_order(loop, state, subs), **FLIGHT_RESET, "rng": rng_state(rng),
             "iteration": subs[-1]["iteration"]}

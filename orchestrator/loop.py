@@ -4,6 +4,7 @@ A node that re-runs after a crash finds its evaluations and LLM answers in the a
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -22,6 +23,7 @@ from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.minibatch import epoch_minibatch
 from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
 from galapagos.orchestrator.proposers.build import rotating
+from galapagos.orchestrator.race import chunks, standing, stops
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
@@ -216,6 +218,8 @@ class Loop:
         child = self.archive.get_candidate(state["child"])
         if (out := self._staged_out(state, child)) is not None:
             return out
+        if (out := self._raced_out(state, child)) is not None:
+            return out
         evals = self.evaluator.run(child, self.splits["val"], "val")  # staged ones are cached
         self.archive.add_candidate(self.run_id, child, iteration=state["iteration"],
                                    role="accepted")
@@ -243,8 +247,34 @@ class Loop:
             if mean < bar - EPS:
                 saved = len(self.splits["val"]) - len(subset)
                 self._end_iteration(state, "staged_out", child=child.id, stage=k,
+                                    parent_mb=state["parent_mb"], child_mb=state["child_mb"],
                                     stage_val=mean, bar=bar, saved_calls=saved,
                                     reason=f"missed stage {k}: {mean:.4g} < {bar:.4g}")
+                return {}
+        return None
+
+    def _raced_out(self, state: LoopState, child: Candidate) -> dict[str, Any] | None:
+        """Race the child against its parent on val (``race.py``); stop it early."""
+        race, order = self.cfg.loop.race, self.stage_order
+        ids = [i.id for i in order]
+        parent = self.archive.cached_evaluations(self.evaluator.task_key, state["parent"],
+                                                 ids, "val")
+        if (not race.enabled or self.cfg.loop.acceptance == "all" or not ids
+                or len(parent) < len(ids)):
+            return None  # "all" keeps worse children; a partial parent sets no pace
+        total = sum(e.score for e in parent.values())
+        top = self.perfect_score if self.perfect_score is not None else math.inf
+        for n in chunks(len(ids), race.chunk, race.min_instances):
+            got = self.evaluator.run(child, order[:n], "val")  # earlier chunks are cached
+            s = standing([got[i].score for i in ids[:n]], [parent[i].score for i in ids[:n]],
+                         total, len(ids), race.z, top)
+            if stops(s, race.min_instances):
+                self._end_iteration(
+                    state, "staged_out", child=child.id, parent_mb=state["parent_mb"],
+                    child_mb=state["child_mb"], stage_val=self._mean(got),
+                    bar=sum(parent[i].score for i in ids[:n]) / n, saved_calls=s.saved,
+                    reason=f"raced out after {n} of {len(ids)} val instances: "
+                    f"{s.mean_diff:+.3g} per instance against the parent")
                 return {}
         return None
 

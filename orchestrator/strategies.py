@@ -48,7 +48,8 @@ class SelectorBuild:
 
 def _demos(b: Build) -> Any:
     from galapagos.orchestrator.proposers.demos import DemoMutation
-    return DemoMutation(b.cfg.proposers.demos.max_demos)
+    d = b.cfg.proposers.demos
+    return DemoMutation(d.max_demos, b.archive if d.by_effect else None, d.fill)
 
 
 def _code_edit(b: Build) -> Any:
@@ -95,7 +96,8 @@ for _s in (
         Strategy("reflective", lambda b: b.reflective, rotates=True,
                  doc="rewrites one text component from the parent's failures"),
         Strategy("demos", _demos, needs=("demo_component",),
-                 doc="adds, swaps or drops a worked example of the demonstrations component"),
+                 doc="fills the demonstrations component, or adds, swaps or drops one "
+                 "worked example, by measured effect"),
         Strategy("merge", _merge, role="merge",
                  doc="combines two frontier candidates that share an ancestor"),
         Strategy("code_edit", _code_edit, doc="search/replace edits of a program's files"),

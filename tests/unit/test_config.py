@@ -20,6 +20,32 @@ def test_shipped_config_is_valid_and_is_the_demo():
     assert cfg.run.archive == str(ROOT / ".galapagos/archive.db")
 
 
+# What the shipped config sets on purpose for its demo (the embedded base model, a short
+# run); every other value it writes out must be the code's default (issue 22: one default
+# for every setting; max_demos was 4 in the code and 6 in the file).
+DEMO_CHOICES = {"run.name", "task.name", "task.options", "llm.max_tokens", "proposers.weights",
+                "proposers.reflective.components", "budget"}
+
+
+def _differences(raw, defaults, path=""):
+    for key, value in raw.items():
+        name = path + key
+        if any(name == c or name.startswith(c + ".") for c in DEMO_CHOICES):
+            continue
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            yield from _differences(value, defaults[key], name + ".")
+        elif defaults.get(key) != value:
+            yield f"{name}: {value!r} in config.toml, {defaults.get(key)!r} in the code"
+
+
+def test_the_shipped_config_writes_the_codes_defaults():
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "config.toml").read_text())
+    defaults = load_config(None, base={"task": {"name": "sentiment"}}).model_dump()
+    assert list(_differences(raw, defaults)) == []
+
+
 def test_unknown_key_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"\[budget.max_iteration\] unknown key"):
         load_config(write(tmp_path, '[task]\nname="x"\n[budget]\nmax_iteration=3\n'))

@@ -100,6 +100,7 @@ def test_show_lists_the_trade_off_front(tmp_path):
 
     out = start_run(toy_config(tmp_path, selector={"frontier": "hybrid"},
                                loop={"minibatches": "random"},  # a run where some are beaten
+                               proposers={"demos": {"max_demos": 2}},  # (small steps)
                                budget={"max_iterations": 12}))
     a = Archive(out.archive)
     rows = run_facts(a, out.run_id)["tradeoffs"]

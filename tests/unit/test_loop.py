@@ -387,7 +387,8 @@ def test_merge_combines_branches_that_changed_different_components(tmp_path):
     out = start_run(toy_config(
         tmp_path, llm={"model": "fake/merger"},
         proposers={"use": ["reflective", "demos", "merge"], "merge": {"every": 2},
-                   "reflective": {"components": ["answer"]}},
+                   "reflective": {"components": ["answer"]}, "demos": {"max_demos": 4}},
+        run={"seed": 3},  # a trajectory that branches (seeds 1-4 do, at max_demos 4)
         budget={"max_iterations": 24}))
     a = Archive(out.archive)
     merged = [r for r in a.run_candidates(out.run_id) if r["proposer"] == "merge"]

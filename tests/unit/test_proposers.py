@@ -62,11 +62,15 @@ def test_round_robin_over_components():
     assert [p.pick_component(parent, i) for i in range(3)] == ["a", "b", "a"]
 
 
-def test_demo_mutation_draws_from_train_only():
+def test_demo_mutation_fills_an_empty_set_from_train_only():
     parent = Candidate({"instruction": "x", "demos": "[]"})
     out = DemoMutation(4).propose(ctx(parent))
     demos = json.loads(out.child.components["demos"])
-    assert len(demos) == 1 and demos[0]["input"] in {i.input for i in TRAIN}
+    inputs = [d["input"] for d in demos]
+    assert len(demos) == 4 and set(inputs) <= {i.input for i in TRAIN}
+    assert len(set(inputs)) == 4 and out.child.meta["op"] == "fill"
+    by_input = {i.input: i.id for i in TRAIN}
+    assert sorted(out.child.meta["added"]) == sorted(by_input[x] for x in inputs)
 
 
 def test_demo_mutation_respects_max_and_changes_something():

@@ -123,6 +123,8 @@ def test_runs_made_before_the_new_keys_resume_as_they_ran():
     assert made["loop"]["minibatches"] == "random" and made["loop"]["skip_perfect"] is False
     assert made["loop"]["final"] == "mean"
     assert made["proposers"]["reflective"]["style"] == "instruct"
+    assert made["loop"]["race"] == {"enabled": False}  # issue 22's mechanisms: off
+    assert made["proposers"]["demos"] == {"fill": False, "by_effect": False}
     new = as_made({"loop": {"minibatches": "epoch"}})
     assert new["loop"]["minibatches"] == "epoch"
 
