@@ -157,7 +157,8 @@ def run_dspy(kind: str) -> Callable[..., dict[str, Any]]:
         from dspy_systems import compile_with
 
         got = compile_with(kind, task, MODEL, budget, seed)
-        return {**score_both(task, got["candidate"]), **got, "best": got.pop("candidate")}
+        best = got.pop("candidate")
+        return {**score_both(task, best), **got, "best": best}
     return run
 
 
