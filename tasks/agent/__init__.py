@@ -1,16 +1,17 @@
 """Built-in agent task: the candidate is a coding agent (a tree of files), scored by the
 share of problems it solves. Per instance, a fresh sandbox holds the agent (read-only), the
 problem's workspace (writable) and the LLM gateway's socket; the agent runs; then the
-hidden tests grade the workspace it left in a separate two-party run (as the ``code`` task
-grades). The agent's log, its calls and its diff are the evaluation's trace.
+hidden tests grade the workspace it left in a separate two-party run (the grading
+library's ``HiddenGrader``, as the ``code`` task grades). The agent's log, its calls and
+its diff are the evaluation's trace.
 
 Options: ``model`` (the model agents call, default ``local/gemma3-270m``), ``models``
 (more models they may call), ``repos`` (a folder of repository problems, default the
 shipped ones; see ``problems``), ``functions`` (a HumanEval-format JSONL, default the
-``code`` task's problems; "" for none), ``only`` (globs of instance ids to keep),
-``agent`` (a folder holding the seed agent, default ``galapagos.agents.coding``),
-``agent_wall_s`` (default 300), ``agent_memory_mb`` (default 512), ``caps`` (per
-evaluation: calls, tokens, cost_usd, max_tokens)."""
+grading library's shipped problems, which the ``code`` task solves; "" for none),
+``only`` (globs of instance ids to keep), ``agent`` (a folder holding the seed agent,
+default ``galapagos.agents.coding``), ``agent_wall_s`` (default 300), ``agent_memory_mb``
+(default 512), ``caps`` (per evaluation: calls, tokens, cost_usd, max_tokens)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,11 @@ from typing import Any
 from galapagos.agents.coding import SEED, seed_files
 from galapagos.agents.gateway import Caps, Gateway
 from galapagos.agents.llm.scope import serving
-from galapagos.archive.blobs import unified_diffs
-from galapagos.errors import SandboxError, TaskError
+from galapagos.errors import TaskError
 from galapagos.sandbox import Limits, RunRequest
 from galapagos.tasks.agent.problems import Problem, digest, load_functions, load_repos
 from galapagos.tasks.agent.run import AgentRun, AgentRunner
-from galapagos.tasks.code import DATA as FUNCTIONS
-from galapagos.tasks.code import CodeTask
+from galapagos.tasks.grading import FUNCTIONS, FunctionGrader, changes, checked
 from galapagos.tasks.protocol import Editable, Instance, Result, TaskContext
 
 REPOS = Path(__file__).with_name("problem-repos")  # not an identifier: data, not a package
@@ -42,7 +41,7 @@ class AgentTask:
     name = "agent"
     objectives = {"llm_tokens": "min", "llm_usd": "min"}  # what the agent's calls cost
 
-    def __init__(self, problems: list[Problem], runner: AgentRunner, grader: CodeTask,
+    def __init__(self, problems: list[Problem], runner: AgentRunner, grader: FunctionGrader,
                  seed: dict[str, str], models: Sequence[str]):
         if not problems:
             raise TaskError("The agent task has no problems: check [task.options] repos, "
@@ -73,11 +72,10 @@ class AgentTask:
         """The agent's modules import in the sandbox (a child that does not load is kept
         as a failed attempt with this reason). The sandbox's own failure is not the
         child's: it raises, as an evaluation's would, and the child is never judged."""
-        res = self.runner.sandbox().run(RunRequest(
+        res = checked(self.runner.sandbox().run(RunRequest(
             ["python3", "-c", "import sys; sys.path.insert(0, '.'); import agent"],
-            files=files, limits=replace(self.grader.limits, wall_s=20)))
-        if res.error:
-            raise SandboxError(f"The sandbox failed smoke-testing the agent: {res.error}")
+            files=files, limits=replace(self.grader.limits, wall_s=20))),
+            "smoke-testing the agent")
         return None if res.ok else f"the agent does not load: {res.stderr.strip()[-400:]}"
 
     def run_agent(self, agent: dict[str, str], workspace: dict[str, str],
@@ -89,7 +87,7 @@ class AgentTask:
         run = self.run_agent(candidate, problem.workspace,
                              serving() or {"instance_id": instance.id})
         verdict = self._grade(problem, run.files)
-        diff = "".join(unified_diffs(run.before, run.files).values())[-20000:]
+        diff = changes(run.before, run.files)[-20000:]
         tokens = sum(c["prompt_tokens"] + c["completion_tokens"] for c in run.calls)
         trace = {"agent": run.summary(), "steps": _short(run.log), "calls": run.calls,
                  "refused": run.refused[-10:], "stderr": run.stderr[-1000:],
@@ -104,7 +102,7 @@ class AgentTask:
         if problem.task_id:
             r = self.grader.grade(problem.task_id, files.get("solution.py", ""))
             return {"status": "PASS" if r.score == 1.0 else "FAIL", "message": r.feedback}
-        return self.grader.verdict(problem.check, "--calls", files, labels)
+        return self.grader.hidden.verdict(problem.check, "--calls", files, labels)
 
 
 def _short(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -147,6 +145,6 @@ def create(ctx: TaskContext) -> AgentTask:
         raise TaskError(f"Unknown agent task option(s): {', '.join(opts)}. Known: model, "
                         "models, repos, functions, only, agent, agent_wall_s, "
                         "agent_memory_mb, caps.")
-    grader = CodeTask(None, ctx.sandbox, base, functions, run_id=ctx.run_id)
+    grader = FunctionGrader(ctx.sandbox, base, functions, run_id=ctx.run_id)
     runner = AgentRunner(Gateway(ctx.llm, models, caps), ctx.sandbox, limits, ctx.run_id)
     return AgentTask(problems, runner, grader, seed, models)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.gateway import Gateway, Session
-from galapagos.errors import SandboxError
 from galapagos.sandbox import Limits, Mount, RunRequest
+from galapagos.tasks.grading import checked
 
 WORKSPACE, LOG = "repo", "agent.jsonl"   # under the run's output folder
 TEXT = (".py", ".md", ".txt", ".toml", ".json", ".cfg", ".ini", ".yaml", ".yml")
@@ -48,9 +48,8 @@ class AgentRunner:
     def run(self, agent: dict[str, str], workspace: dict[str, str],
             served: dict[str, str], purpose: str = "agent") -> AgentRun:
         with self.gateway.session(served, purpose=purpose) as sess:
-            res = self.sandbox().run(self.request(agent, workspace, sess))
-            if res.error:
-                raise SandboxError(f"The sandbox failed while running an agent: {res.error}")
+            res = checked(self.sandbox().run(self.request(agent, workspace, sess)),
+                          "while running an agent")
             sess.raise_fault()  # the budget or a model's API failed: not the agent's doing
         return AgentRun(workspace, _workspace(res.files), _log(res.files.get(LOG, b"")),
                         sess.calls, sess.refused, res.exit_code, res.timed_out,

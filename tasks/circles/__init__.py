@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from galapagos.errors import SandboxError, TaskError
+from galapagos.errors import TaskError
 from galapagos.sandbox import Limits, RunRequest
+from galapagos.tasks.grading import checked
 from galapagos.tasks.protocol import Editable, Instance, Result, TaskContext
 
 SEED = Path(__file__).with_name("seed_packing.py")
@@ -74,11 +75,9 @@ class CirclePacking:
 
     def _run(self, files: dict[str, str], argv: list[str]) -> Any:
         program = {p: t for p, t in files.items() if p.endswith(".py")}
-        res = self._sandbox().run(RunRequest(argv, files={**program, "main.py": HARNESS},
-                                             limits=self.limits))
-        if res.error:  # the sandbox's trouble, not the program's: never a score
-            raise SandboxError(f"The sandbox failed running the packing program: {res.error}")
-        return res
+        return checked(self._sandbox().run(RunRequest(
+            argv, files={**program, "main.py": HARNESS}, limits=self.limits)),
+            "running the packing program")
 
 
 def grade(text: str, n: int, tol: float) -> tuple[float, str]:

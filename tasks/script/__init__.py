@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from galapagos.errors import SandboxError, TaskError
+from galapagos.errors import TaskError
 from galapagos.sandbox import Limits, RunRequest
+from galapagos.tasks.grading import checked, points
+from galapagos.tasks.grading.points import make
 from galapagos.tasks.protocol import Editable, Instance, Result, TaskContext
-from galapagos.tasks.training.data import make
 
 HERE = Path(__file__).parent
 BASELINE, REFERENCE = HERE / "baseline.py", HERE / "reference.py"
@@ -56,7 +57,7 @@ class TrainingScript:
         return Editable(paths=("*.py",))
 
     def fingerprint(self) -> str:
-        code = (HERE.parent / "training" / "data.py").read_bytes() + \
+        code = Path(points.__file__).read_bytes() + \
             Path(__file__).read_bytes()  # the sets, their generator and the grader
         return f"script:{hashlib.sha256(code).hexdigest()[:12]}:{self.n}"
 
@@ -66,11 +67,9 @@ class TrainingScript:
     def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
         data, test_y, k = data_files(instance.input["set"], instance.input["noise"], self.n)
         files = {**{p: t for p, t in candidate.items() if p.endswith(".py")}, **data}
-        res = self._sandbox().run(RunRequest(["python3", "train.py"], files=files,
-                                             limits=self.limits,
-                                             labels={"galapagos.evaluation": instance.id}))
-        if res.error:  # the sandbox's trouble, not the script's: never a score
-            raise SandboxError(f"The sandbox failed running train.py: {res.error}")
+        res = checked(self._sandbox().run(RunRequest(
+            ["python3", "train.py"], files=files, limits=self.limits,
+            labels={"galapagos.evaluation": instance.id})), "running train.py")
         objectives = {"sandbox_s": res.duration_s, "gpu_s": res.gpu_seconds,
                       "peak_memory_mb": res.peak_memory_mb}
         trace = {"stdout": res.stdout[-2000:], "stderr": res.stderr[-2000:]}

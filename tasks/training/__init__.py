@@ -3,7 +3,8 @@
 logits; a fixed trainer trains a small MLP with it for a fixed number of steps on a
 label-noisy train set, and the score is the accuracy on a clean held-out set.
 
-Each instance is one grading run in the sandbox, two-party as the ``code`` task's: the
+Each instance is one grading run in the sandbox, two-party (the grading library's
+``HiddenGrader``, as the ``code`` task's): the
 trainer (``trainer.py`` with the instance's data appended) is the hidden check, readable by
 the grader uid alone; the candidate's module runs in the worker and answers one call per
 step over the FIFO. So the candidate never sees the held-out data or the weights, cannot
@@ -22,11 +23,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from galapagos.errors import SandboxError, TaskError
+from galapagos.errors import TaskError
 from galapagos.sandbox import Limits, RunRequest
-from galapagos.tasks.code import CodeTask
+from galapagos.tasks.grading import HiddenGrader, checked, points
+from galapagos.tasks.grading.points import INSTANCES, make
 from galapagos.tasks.protocol import Editable, Instance, Result, TaskContext
-from galapagos.tasks.training.data import INSTANCES, make
 
 HERE = Path(__file__).parent
 TRAINER = HERE / "trainer.py"
@@ -41,7 +42,7 @@ class LossDiscovery:
     name = "loss"
     objectives = {"sandbox_s": "min", "gpu_s": "min"}  # with the score, for frontier kinds
 
-    def __init__(self, grader: CodeTask, sandbox: Any, limits: Limits, seed: Path,
+    def __init__(self, grader: HiddenGrader, sandbox: Any, limits: Limits, seed: Path,
                  config: dict[str, int]):
         self.grader, self._sandbox, self.limits = grader, sandbox, limits
         self.seed, self.config = seed, config
@@ -61,14 +62,13 @@ class LossDiscovery:
         return Editable(paths=("loss.py",))
 
     def fingerprint(self) -> str:
-        code = TRAINER.read_bytes() + (HERE / "data.py").read_bytes()
+        code = TRAINER.read_bytes() + Path(points.__file__).read_bytes()
         return f"loss:{hashlib.sha256(code).hexdigest()[:12]}:{sorted(self.config.items())}"
 
     def smoke(self, files: dict[str, str]) -> str | None:
-        res = self._sandbox().run(RunRequest(["python3", "-c", SMOKE], files=_program(files),
-                                             limits=self.limits))
-        if res.error:
-            raise SandboxError(f"The sandbox failed smoke-testing loss.py: {res.error}")
+        res = checked(self._sandbox().run(RunRequest(
+            ["python3", "-c", SMOKE], files=_program(files), limits=self.limits)),
+            "smoke-testing loss.py")
         return None if res.ok else \
             f"loss.py fails on a 2x3 batch: {(res.stderr or res.stdout).strip()[-400:]}"
 
@@ -113,5 +113,5 @@ def create(ctx: TaskContext) -> LossDiscovery:
         raise TaskError(f"The loss task's seed '{seed}' is neither a shipped seed "
                         f"({', '.join(sorted(SEEDS))}) nor a file ({path} does not exist).")
     limits = ctx.limits or Limits()
-    grader = CodeTask(None, ctx.sandbox, limits, run_id=ctx.run_id)
+    grader = HiddenGrader(ctx.sandbox, limits)
     return LossDiscovery(grader, ctx.sandbox, limits, path, config)

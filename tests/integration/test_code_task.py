@@ -32,13 +32,17 @@ print(found or 'NOT FOUND', sorted(os.listdir('/grader')))
 
 
 @pytest.fixture(scope="module")
-def task():
+def box():
     from galapagos.sandbox.docker_backend import DockerSandbox
 
     sb = DockerSandbox(gpus=[])
-    t = CodeTask(LLMClient("fake/unused"), lambda: sb, Limits(wall_s=10))
-    yield t
+    yield sb
     sb.close()
+
+
+@pytest.fixture(scope="module")
+def task(box):
+    return CodeTask(LLMClient("fake/unused"), lambda: box, Limits(wall_s=10))
 
 
 def test_correct_solution_passes_wrong_fails_without_leaking_tests(task):
@@ -59,11 +63,11 @@ def test_crashing_and_looping_solutions(task):
     assert loop.score == 0.0 and "timed out" in loop.feedback
 
 
-def test_candidate_run_cannot_see_the_hidden_tests(task):
+def test_candidate_run_cannot_see_the_hidden_tests(task, box):
     from galapagos.sandbox import RunRequest
 
-    sb = task._sandbox()
-    own = sb.run(RunRequest(["python3", "solution.py"], files={"solution.py": HUNT}))
+    task.grade("Galapagos/add", "def add(a, b):\n    return a + b\n")  # the tests are out
+    own = box.run(RunRequest(["python3", "solution.py"], files={"solution.py": HUNT}))
     assert own.stdout.strip() == "NOT FOUND []"
 
 

@@ -12,7 +12,7 @@ as the code task grades, ``--calls`` as the agent and loss tasks grade)."""
 import pytest
 
 from galapagos.sandbox import Limits, RunRequest
-from galapagos.tasks.code import CodeTask
+from galapagos.tasks.grading import HiddenGrader
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -83,7 +83,7 @@ def test_the_graders_folder_is_its_own(box):
 
 @pytest.fixture(scope="module")
 def grader(box):
-    return CodeTask(None, lambda: box, Limits(wall_s=15))
+    return HiddenGrader(lambda: box, Limits(wall_s=15))
 
 
 ISOLATION = """

@@ -11,7 +11,7 @@ import pytest
 from galapagos.errors import TaskError
 from galapagos.tasks.agent import REPOS
 from galapagos.tasks.agent.problems import HIDDEN, load_functions, load_repos
-from galapagos.tasks.code import DATA
+from galapagos.tasks.grading import FUNCTIONS as DATA
 
 CHECK = textwrap.dedent("""
     import importlib, sys

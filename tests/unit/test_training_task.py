@@ -12,7 +12,7 @@ import pytest
 from galapagos.errors import TaskError
 from galapagos.tasks.protocol import TaskContext
 from galapagos.tasks.training import SEEDS, TRAINER, create
-from galapagos.tasks.training.data import INSTANCES, make
+from galapagos.tasks.grading.points import INSTANCES, make
 
 
 def load(path):

@@ -1,4 +1,4 @@
-"""Writes problems.jsonl: small HumanEval-format problems (task_id, prompt, entry_point,
+"""Writes functions.jsonl: small HumanEval-format problems (task_id, prompt, entry_point,
 test, canonical_solution, split), written for Galápagos. Run it to regenerate."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ SPLITS = ["train"] * 6 + ["val"] * 5 + ["test"] * 5
 
 
 def main() -> None:
-    out = Path(__file__).with_name("problems.jsonl")
+    out = Path(__file__).with_name("functions.jsonl")
     rows = []
     for (name, prompt, solution, asserts), split in zip(P, SPLITS, strict=True):
         test = "def check(candidate):\n" + "".join(
