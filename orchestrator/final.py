@@ -16,15 +16,31 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from galapagos.archive import Candidate, Evaluation
+from galapagos.archive import Archive, Candidate, Evaluation, Frontier
 from galapagos.tasks.protocol import Instance, Task
 
 if TYPE_CHECKING:
     from galapagos.orchestrator.config import Config
-    from galapagos.orchestrator.loop import Loop
+    from galapagos.orchestrator.config_search import LoopConfig
+    from galapagos.orchestrator.evaluator import Evaluator
     from galapagos.orchestrator.state import LoopState
+
+
+@dataclass(frozen=True)
+class Finals:
+    """What choosing and scoring the final candidates reads: the ``[loop]`` settings
+    (final, z, recheck, ensemble), the frontier, the splits, the archive, and the evaluator
+    that pays the recheck's and the test's metric calls."""
+
+    settings: LoopConfig
+    frontier: Frontier
+    splits: dict[str, list[Instance]]
+    archive: Archive
+    evaluator: Evaluator
+
 
 TEST_FRONTIER_MAX = 5  # frontier members scored on test besides the best and the seed
 LCB_POOL = 10          # candidates, best val means first, that "lcb" weighs
@@ -65,35 +81,35 @@ def vote(members: Sequence[str], evals: dict[str, dict[str, Evaluation]],
     return out
 
 
-def ranked(loop: "Loop") -> list[str]:
-    means = loop.frontier.means
-    return sorted(loop.frontier.frequencies(), key=lambda c: (-means.get(c, 0), c))
+def ranked(run: Finals) -> list[str]:
+    means = run.frontier.means
+    return sorted(run.frontier.frequencies(), key=lambda c: (-means.get(c, 0), c))
 
 
-def final_choice(loop: "Loop", best: str) -> str:
-    rule, means = loop.cfg.loop.final, loop.frontier.means
+def final_choice(run: Finals, best: str) -> str:
+    rule, means = run.settings.final, run.frontier.means
     pool = sorted(means, key=lambda c: (-means[c], c))[:LCB_POOL]
     if rule == "mean" or not pool:
         return best
-    bounds = {c: lcb([e.score for e in _val(loop, c).values()], loop.cfg.loop.z) for c in pool}
+    bounds = {c: lcb([e.score for e in _val(run, c).values()], run.settings.z) for c in pool}
     if rule == "recheck":
         top = sorted(pool, key=lambda c: (means[c], bounds[c], c == best), reverse=True)
-        return recheck(loop, top[:loop.cfg.loop.recheck])
+        return recheck(run, top[:run.settings.recheck])
     return max(pool, key=lambda c: (bounds[c], means[c], c == best))
 
 
-def _val(loop: "Loop", cid: str) -> dict[str, Evaluation]:
-    ids = [i.id for i in loop.splits["val"]]
-    return loop.archive.cached_evaluations(loop.evaluator.task_key, cid, ids, "val")
+def _val(run: Finals, cid: str) -> dict[str, Evaluation]:
+    ids = [i.id for i in run.splits["val"]]
+    return run.archive.cached_evaluations(run.evaluator.task_key, cid, ids, "val")
 
 
-def recheck(loop: "Loop", pool: Sequence[str]) -> str:
+def recheck(run: Finals, pool: Sequence[str]) -> str:
     """Of ``pool`` (best first), the best mean over val and the train instances not written
     into it; its earlier place breaks ties. Minibatch scores already paid are reused."""
     def pooled(cid: str) -> float:
-        cand = loop.archive.get_candidate(cid)
-        train = [i for i in loop.splits["train"] if not shown(cand, i)]
-        scores = [e.score for e in (*_val(loop, cid).values(), *loop.evaluator.run(
+        cand = run.archive.get_candidate(cid)
+        train = [i for i in run.splits["train"] if not shown(cand, i)]
+        scores = [e.score for e in (*_val(run, cid).values(), *run.evaluator.run(
             cand, train, "train", enforce_budget=False).values())]
         return sum(scores) / max(len(scores), 1)
 
@@ -117,51 +133,51 @@ def kept_calls(cfg: "Config", task: Task) -> int:
     return cfg.loop.recheck * sum(1 for i in task.instances() if i.split == "train")
 
 
-def test_scores(loop: "Loop", chosen: Sequence[str]) -> dict[str, dict[str, Evaluation]]:
-    if not loop.splits["test"]:
+def test_scores(run: Finals, chosen: Sequence[str]) -> dict[str, dict[str, Evaluation]]:
+    if not run.splits["test"]:
         return {}
-    return {cid: loop.evaluator.run(loop.archive.get_candidate(cid), loop.splits["test"],
+    return {cid: run.evaluator.run(run.archive.get_candidate(cid), run.splits["test"],
                                     "test", enforce_budget=False) for cid in chosen}
 
 
-def ensemble(loop: "Loop", members: list[str], test: dict[str, dict[str, Evaluation]]
+def ensemble(run: Finals, members: list[str], test: dict[str, dict[str, Evaluation]]
              ) -> dict[str, Any] | None:
     if len(members) < 3:  # a vote needs three
         return None
-    val_ids = [i.id for i in loop.splits["val"]]
-    val = {c: _val(loop, c) for c in members}
+    val_ids = [i.id for i in run.splits["val"]]
+    val = {c: _val(run, c) for c in members}
     v = vote(members, val, val_ids)
     out: dict[str, Any] = {"members": members, "val": sum(v.values()) / max(len(v), 1)}
     if test:
-        t = vote(members, test, [i.id for i in loop.splits["test"]])
+        t = vote(members, test, [i.id for i in run.splits["test"]])
         out["test"] = sum(t.values()) / max(len(t), 1)
     return out
 
 
-def summarize(loop: "Loop", state: "LoopState", seed: str) -> dict[str, Any]:
-    order = ranked(loop)
-    best = final_choice(loop, state["best"])  # type: ignore[arg-type]
-    members = order[:loop.cfg.loop.ensemble]
+def summarize(run: Finals, state: "LoopState", seed: str) -> dict[str, Any]:
+    order = ranked(run)
+    best = final_choice(run, state["best"])  # type: ignore[arg-type]
+    members = order[:run.settings.ensemble]
     chosen = list(dict.fromkeys([best, seed, *order[:TEST_FRONTIER_MAX], *members]))
-    test = test_scores(loop, chosen)
+    test = test_scores(run, chosen)
     return {"best": best, "best_by_mean": state["best"], "seed": seed,
-            "choice": choice_note(loop, best, state["best"]),  # type: ignore[arg-type]
-            "val": {c: loop.frontier.means.get(c) for c in chosen},
+            "choice": choice_note(run, best, state["best"]),  # type: ignore[arg-type]
+            "val": {c: run.frontier.means.get(c) for c in chosen},
             "test": {c: sum(e.score for e in ev.values()) / max(len(ev), 1)
                      for c, ev in test.items()},
-            "frontier": order, "ensemble": ensemble(loop, members, test)}
+            "frontier": order, "ensemble": ensemble(run, members, test)}
 
 
-def choice_note(loop: "Loop", best: str, by_mean: str) -> str:
+def choice_note(run: Finals, best: str, by_mean: str) -> str:
     """Which rule chose the best, and why it is not the best val mean when it is not."""
-    rule, means = loop.cfg.loop.final, loop.frontier.means
+    rule, means = run.settings.final, run.frontier.means
     if rule == "mean" or best == by_mean:
         return f"best: the highest val mean ({means.get(best, 0):.3f}; [loop] final = {rule!r})"
     if rule == "recheck":
         return (f"best: the highest mean over val and the train instances not shown in it, "
-                f"of the {loop.cfg.loop.recheck} best by val ([loop] final = 'recheck')")
-    bound = {c: lcb([e.score for e in _val(loop, c).values()], loop.cfg.loop.z)
+                f"of the {run.settings.recheck} best by val ([loop] final = 'recheck')")
+    bound = {c: lcb([e.score for e in _val(run, c).values()], run.settings.z)
              for c in (best, by_mean)}
     return (f"best: the highest lower confidence bound of val ({bound[best]:.3f}, z = "
-            f"{loop.cfg.loop.z:g}; [loop] final = 'lcb'); {by_mean[:12]} has the highest "
+            f"{run.settings.z:g}; [loop] final = 'lcb'); {by_mean[:12]} has the highest "
             f"val mean ({means.get(by_mean, 0):.3f}) but a bound of {bound[by_mean]:.3f}")

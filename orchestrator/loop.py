@@ -16,7 +16,7 @@ from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import (BestImproved, EventBus, IterationEnded, RunEvent,
                                            RunFinished, SeedScored)
-from galapagos.orchestrator.final import summarize
+from galapagos.orchestrator.final import Finals, summarize
 from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
@@ -27,7 +27,7 @@ from galapagos.orchestrator.race import chunks, standing, stops
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
 from galapagos.orchestrator.state import LoopState, rng_from, rng_state
-from galapagos.tasks.protocol import Instance, ProgramTask, Task
+from galapagos.tasks.protocol import Instance, ProgramTask, Task, traits
 
 EPS = 1e-9
 SKIPPED = "skipped: the parent is perfect on its minibatch (no LLM call, no child)"
@@ -48,14 +48,15 @@ class Loop:
             self.splits[inst.split].append(inst)
         self.by_id = {i.id: i for i in task.instances()}
         self.editable = task.editable() if isinstance(task, ProgramTask) else None
-        self.perfect_score: float | None = getattr(task, "perfect_score", None)
+        self.traits = traits(task)
+        self.perfect_score = self.traits.perfect_score
         order = random.Random(f"{cfg.run.seed}:stages").sample(
             self.splits["val"], len(self.splits["val"]))
         self.stage_order = order  # fixed per run: every child meets the same subsets
         pool = archive.pool(run_id)
         val_ids = {i.id for i in self.splits["val"]}
         objectives = cfg.selector.objectives
-        self.fronts = Fronts(cfg.selector.frontier, getattr(task, "objectives", {})
+        self.fronts = Fronts(cfg.selector.frontier, self.traits.objectives
                              if objectives is None else objectives)
         self.frontier = self.fronts.rebuild(archive, evaluator.task_key, pool, val_ids)
 
@@ -145,7 +146,7 @@ class Loop:
         ctx = ProposalContext(
             self.run_id, state["iteration"], parent, minibatch, results, self.splits["train"],
             rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
-            state["cursor"], getattr(self.task, "demo_component", None),
+            state["cursor"], self.traits.demo_component,
             set(state["tried_merges"]), self.editable,
             lambda cid: attempts(self.archive, self.run_id, cid, before=state["iteration"]))
         update = {"rng": rng_state(rng), "child": None}  # as drawn before the proposal
@@ -284,7 +285,8 @@ class Loop:
 
     def finish(self, state: LoopState) -> dict[str, Any]:
         run = self.archive.get_run(self.run_id)
-        chosen = summarize(self, state, run["seed_candidate"])
+        finals = Finals(self.cfg.loop, self.frontier, self.splits, self.archive, self.evaluator)
+        chosen = summarize(finals, state, run["seed_candidate"])
         u = self.usage(state)
         summary = {**chosen, "iterations": u.iterations,
                    "metric_calls": u.metric_calls,

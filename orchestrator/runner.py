@@ -36,6 +36,7 @@ from galapagos.orchestrator.loop import Loop
 from galapagos.orchestrator.proposers.build import fit_to_task, make_proposers
 from galapagos.orchestrator.selectors import make_selector
 from galapagos.orchestrator.state import initial_state
+from galapagos.tasks.protocol import traits
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
            hooks: Hooks, executor: Executor) -> Outcome:
     stop_file = archive.stop_file(run_id)
     budget = Budget(cfg.budget, stop_file, archive, run_id, kept_calls(cfg, task),
-                    getattr(task, "perfect_score", None))
+                    traits(task).perfect_score)
     llm = LLMClient(cfg.llm.model, log=archive, run_id=run_id, temperature=cfg.llm.temperature,
                     max_tokens=cfg.llm.max_tokens, timeout_s=cfg.llm.timeout_s,
                     max_retries=cfg.llm.max_retries, backoff_s=cfg.llm.backoff_s,

@@ -62,11 +62,9 @@ class TaskContext:
 
 @runtime_checkable
 class Task(Protocol):
-    """Optionally, ``objectives = {"tokens": "min", ...}``: keys of ``Result.objectives``
-    with their direction, which the frontier kinds other than ``instance`` weigh beside
-    the score (``[selector] objectives`` overrides them). Optionally, ``perfect_score``:
-    the most one instance can score, so the loop skips a parent already perfect on its
-    minibatch (``[loop] skip_perfect``)."""
+    """A task: its instances, its seed, a fingerprint and ``evaluate``. It may also declare
+    the traits that ``Traits`` lists as class attributes; ``traits(task)`` reads them, with
+    their defaults where a task declares none."""
 
     name: str
 
@@ -85,6 +83,33 @@ class Task(Protocol):
 
     def evaluate(self, candidate: dict[str, str], instance: Instance) -> Result:
         ...
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a task may declare beside the protocol's methods (as class attributes of the
+    same names), and what the loop does with each:
+
+    - ``objectives``: keys of ``Result.objectives`` with their direction, e.g.
+      ``{"tokens": "min"}``, which the frontier kinds other than ``instance`` weigh beside
+      the score (``[selector] objectives`` overrides them); default none;
+    - ``perfect_score``: the most one instance can score, so the loop skips a parent already
+      perfect on its minibatch (``[loop] skip_perfect``) and the ``perfect`` stop rule can
+      stop a run; default None (unknown);
+    - ``demo_component``: the name of the candidate component that holds demonstrations as
+      a JSON list of ``{"input", "output"}``, which the ``demos`` proposer edits and the
+      text proposers leave alone; default None (the ``demos`` proposer is then a config
+      error naming this trait)."""
+
+    objectives: dict[str, str] = field(default_factory=dict)
+    perfect_score: float | None = None
+    demo_component: str | None = None
+
+
+def traits(task: object) -> Traits:
+    """The traits ``task`` declares, the defaults for the rest."""
+    return Traits(dict(getattr(task, "objectives", None) or {}),
+                  getattr(task, "perfect_score", None), getattr(task, "demo_component", None))
 
 
 @dataclass(frozen=True)

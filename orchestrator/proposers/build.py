@@ -15,10 +15,11 @@ from galapagos.orchestrator.proposers.base import Proposer
 from galapagos.orchestrator.proposers.reflective import Style
 from galapagos.orchestrator.proposers.self_modify import RunsAgents
 from galapagos.orchestrator.strategies import PROPOSERS, Build
+from galapagos.tasks.protocol import traits
 
 DEFAULT_PROPOSERS = ProposersConfig().use
 NEEDS = {  # what a strategy may need from the task: how to tell, and how to offer it
-    "demo_component": (lambda task: bool(getattr(task, "demo_component", None)),
+    "demo_component": (lambda task: bool(traits(task).demo_component),
                        "demonstrations component (a task declares one with "
                        "demo_component = \"NAME\")"),
     "knobs": (lambda task: _declares_knobs(task),

@@ -133,7 +133,7 @@ def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
     from types import SimpleNamespace
 
     from galapagos.archive import Frontier
-    from galapagos.orchestrator.final import final_choice
+    from galapagos.orchestrator.final import Finals, final_choice
     from galapagos.tasks.protocol import Instance
 
     a = Archive(tmp_path / "a.db")
@@ -145,12 +145,11 @@ def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
             a.record_evaluation("r", "k", Evaluation(cid, inst.id, "val", s))
     frontier = Frontier.from_scores({c: dict(zip([i.id for i in val], ss, strict=True))
                                      for c, ss in scores.items()})
-    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="lcb", z=1.0)),
-                           frontier=frontier, splits={"val": val}, archive=a,
-                           evaluator=SimpleNamespace(task_key="k"))
+    loop = Finals(SimpleNamespace(final="lcb", z=1.0), frontier, {"val": val}, a,
+                  SimpleNamespace(task_key="k"))
     assert frontier.means["lucky"] > frontier.means["steady"]
     assert final_choice(loop, "lucky") == "steady"
-    loop.cfg.loop.final = "mean"
+    loop.settings.final = "mean"
     assert final_choice(loop, "lucky") == "lucky"
 
 
@@ -159,7 +158,7 @@ def test_lcb_does_not_prefer_a_seed_that_failed_everything(tmp_path):
     from types import SimpleNamespace
 
     from galapagos.archive import Frontier
-    from galapagos.orchestrator.final import final_choice
+    from galapagos.orchestrator.final import Finals, final_choice
     from galapagos.tasks.protocol import Instance
 
     a = Archive(tmp_path / "a.db")
@@ -170,9 +169,8 @@ def test_lcb_does_not_prefer_a_seed_that_failed_everything(tmp_path):
             a.record_evaluation("r", "k", Evaluation(cid, inst.id, "val", s))
     frontier = Frontier.from_scores({c: dict(zip([i.id for i in val], ss, strict=True))
                                      for c, ss in scores.items()})
-    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="lcb", z=1.0)),
-                           frontier=frontier, splits={"val": val}, archive=a,
-                           evaluator=SimpleNamespace(task_key="k"))
+    loop = Finals(SimpleNamespace(final="lcb", z=1.0), frontier, {"val": val}, a,
+                  SimpleNamespace(task_key="k"))
     assert final_choice(loop, "child") == "child"
 
 
@@ -198,7 +196,7 @@ def test_the_final_recheck_prefers_the_candidate_that_holds_up_on_train(tmp_path
 
     from galapagos.archive import Candidate, Frontier
     from galapagos.orchestrator.evaluator import Evaluator
-    from galapagos.orchestrator.final import final_choice
+    from galapagos.orchestrator.final import Finals, final_choice
     from galapagos.tasks.protocol import Instance
 
     val = [Instance(f"v{k}", "val", f"question {k}") for k in range(6)]
@@ -219,17 +217,15 @@ def test_the_final_recheck_prefers_the_candidate_that_holds_up_on_train(tmp_path
     frontier = Frontier.from_scores({cands[n].id: dict(zip([i.id for i in val], ss,
                                                            strict=True))
                                      for n, ss in val_scores.items()})
-    loop = SimpleNamespace(cfg=SimpleNamespace(loop=SimpleNamespace(final="mean", z=1.0,
-                                                                    recheck=2)),
-                           frontier=frontier, splits={"val": val, "train": train}, archive=a,
-                           evaluator=Evaluator(task, a, "r", "k"))
+    loop = Finals(SimpleNamespace(final="mean", z=1.0, recheck=2), frontier,
+                  {"val": val, "train": train}, a, Evaluator(task, a, "r", "k"))
     lucky, steady = cands["lucky"].id, cands["steady"].id
     assert final_choice(loop, lucky) == lucky and not task.paid
-    loop.cfg.loop.final = "recheck"
+    loop.settings.final = "recheck"
     assert final_choice(loop, lucky) == steady  # 11/15 against 7/16
     assert ("steady", "t0") not in task.paid and ("lucky", "t0") in task.paid
     assert len(task.paid) == 19
-    loop.cfg.loop.recheck = 1  # only the best by val is rechecked: nothing to weigh it against
+    loop.settings.recheck = 1  # only the best by val is rechecked: nothing to weigh it against
     assert final_choice(loop, lucky) == lucky and len(task.paid) == 19  # all cached
 
 
