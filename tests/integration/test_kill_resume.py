@@ -1,6 +1,10 @@
 """kill -9 of a real `galapagos run` at several points, then `galapagos resume`: the archive
-ends up as an uninterrupted run's would (no evaluation lost, none paid twice)."""
+ends up as an uninterrupted run's would (no evaluation lost, none paid twice).
 
+The random kill points are drawn from seeds; run more of them in a loop with
+``GALAPAGOS_KILL_SEEDS=$(seq -s, 1 30) pytest tests/integration/test_kill_resume.py -k random``."""
+
+import json
 import os
 import signal
 import sqlite3
@@ -14,6 +18,7 @@ from tests.conftest import ROOT, TOY
 from tests.unit.test_loop import snapshot
 
 pytestmark = pytest.mark.slow
+SEEDS = [int(s) for s in os.environ.get("GALAPAGOS_KILL_SEEDS", "7,11").split(",")]
 
 
 def write_config(d, iterations=14):
@@ -134,18 +139,17 @@ def archive_state(db):
                 "trees": c.execute("select id, files from candidates order by 1").fetchall()}
 
 
-@pytest.mark.parametrize("seed", [7, 11])
-def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
+def killed_at_random(tmp_path, config, seed):
+    """The uninterrupted run and one killed at three random evaluation counts, then resumed
+    to its end: their snapshots."""
     import random
 
-    ref_cfg = program_config(tmp_path / "ref")
-    subprocess.run(cli("run", "-c", str(ref_cfg)), check=True, capture_output=True)
-    ref_db = tmp_path / "ref" / "a.db"
-    cfg = program_config(tmp_path / "killed")
-    db = tmp_path / "killed" / "a.db"
-    rng = random.Random(seed)
+    subprocess.run(cli("run", "-c", str(config(tmp_path / "ref"))), check=True,
+                   capture_output=True)
+    ref_db, db = tmp_path / "ref" / "a.db", tmp_path / "killed" / "a.db"
+    cfg = config(tmp_path / "killed")
     total = count(ref_db, "select count(*) from evaluations where split != 'test'")
-    evals = sorted(rng.sample(range(4, total - 4), 3))  # kill points: evaluations stored
+    evals = sorted(random.Random(seed).sample(range(4, total - 4), 3))  # evaluations stored
     proc = subprocess.Popen(cli("run", "-c", str(cfg)), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     kill_when(proc, db, "select count(*) from evaluations", evals[0])
@@ -157,7 +161,40 @@ def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
     done = subprocess.run(cli("resume", run_id, "-a", str(db)), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     ref_id = sqlite3.connect(ref_db).execute("select id from runs").fetchone()[0]
-    a, b = snapshot(ref_db, ref_id), snapshot(db, run_id)
+    return snapshot(ref_db, ref_id), snapshot(db, run_id), ref_db, db
+
+
+def search_config(d):
+    """The prompt search's defaults with every issue-22 mechanism in play: an empty demos
+    set filled in one child, demos added and dropped by measured effect, and racing on
+    val; train scores are coin tosses, so children pass the minibatch by luck and val
+    races them out."""
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / "c.toml"
+    p.write_text(f'[run]\narchive = "a.db"\nname = "s"\n[task]\nname = "{TOY}"\n'
+                 '[task.options]\ndelay = 0.01\ncoin_train = true\n'
+                 '[llm]\nmodel = "fake/deterministic"\n'
+                 '[loop]\nacceptance = "non_decreasing"\n'
+                 '[loop.race]\nmin_instances = 4\nchunk = 2\n'
+                 '[budget]\nmax_iterations = 20\n')
+    return p
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kill_9_at_random_points_of_a_search_with_every_mechanism_on(tmp_path, seed):
+    a, b, ref_db, _ = killed_at_random(tmp_path, search_config, seed)
+    for key in ("candidates", "evaluations", "llm", "best"):
+        assert b[key] == a[key], key
+    assert [e[:2] for e in b["events"]] == [e[:2] for e in a["events"]]
+    notes = [json.loads(d) for (d,) in sqlite3.connect(ref_db).execute(
+        "select data from events where kind = 'iteration'")]
+    assert any("raced out" in (n.get("reason") or "") for n in notes)  # the race ran
+    assert sum(n["proposer"] == "demos" and n["outcome"] == "accepted" for n in notes) >= 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
+    a, b, ref_db, db = killed_at_random(tmp_path, program_config, seed)
     assert b["candidates"] == a["candidates"] and b["evaluations"] == a["evaluations"]
     assert b["llm"] == a["llm"] and b["best"] == a["best"]
     assert archive_state(db) == archive_state(ref_db)  # the same programs, blob for blob
