@@ -8,9 +8,9 @@ import copy
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.config_text import explain, set_dotted
@@ -18,6 +18,7 @@ from galapagos.orchestrator.config_text import parse_override as parse_override 
 
 from galapagos.orchestrator.config_search import (LoopConfig, ProposersConfig,  # noqa: F401
                                                   Section, SelectorConfig, Strict)
+from galapagos.orchestrator.strategies import EXECUTORS
 
 BASE_MODELS = ("local/gemma3-270m",)  # models known to continue text, not follow orders
 
@@ -163,8 +164,9 @@ class TrackingConfig(Section):
 
 
 class ExecutorConfig(Section):
-    kind: Literal["local", "ray"] = Field("local", description="Where evaluations run: "
-                                          "threads of this process, or a Ray cluster.")
+    kind: Annotated[str, AfterValidator(EXECUTORS.check)] = Field(
+        "local", description="Where evaluations run: threads of this process ('local'), a "
+        "Ray cluster ('ray'), or an executor plug-in's name.")
     address: str = Field("auto", description="The Ray cluster: 'auto' (the one `ray start` "
                          "made on this machine, or RAY_ADDRESS), 'local' (start one in this "
                          "process), 'host:port', or a ray:// URL.")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
                       field_validator)
 
-from galapagos.orchestrator.strategies import PROPOSERS, SELECTORS
+from galapagos.orchestrator.strategies import FRONTIERS, PROPOSERS, SELECTORS
 
 ProposerName = Annotated[str, AfterValidator(PROPOSERS.check)]  # built in or a plug-in
 
@@ -54,7 +54,7 @@ class SelectorConfig(Section):
     @classmethod
     def _known(cls, v: str) -> str:
         return SELECTORS.check(v)
-    frontier: Literal["instance", "objective", "hybrid", "cartesian"] = Field(
+    frontier: Annotated[str, AfterValidator(FRONTIERS.check)] = Field(
         "instance", description="The fronts 'pareto' and merge draw from: one per val "
         "instance (GEPA's), one per objective (its val mean), both ('hybrid'), or one per "
         "(instance, objective) ('cartesian').")

@@ -9,46 +9,48 @@ and its declared objectives (each with a direction).
 A candidate's entry in a front is "higher is better" (a minimised objective is negated), so
 the frontier, its dominance pruning and frequency-weighted parent selection are the same
 code for every kind. Acceptance (the minibatch score) and "best" (the highest mean val
-score) are the score's whatever the kind: the objectives widen who may be a parent."""
+score) are the score's whatever the kind: the objectives widen who may be a parent.
+
+A kind is an ``Entries`` function registered in ``strategies.FRONTIERS``; a plug-in adds
+one through the ``galapagos.frontiers`` entry-point group."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from galapagos.archive import Archive, Evaluation, Frontier
 
-Kind = Literal["instance", "objective", "hybrid", "cartesian"]
 Direction = Literal["min", "max"]
 Results = Mapping[str, tuple[float, Mapping[str, float]]]  # instance -> (score, objectives)
 
 
 @dataclass(frozen=True)
 class Fronts:
-    kind: Kind = "instance"
+    kind: str = "instance"  # a name in strategies.FRONTIERS
     objectives: Mapping[str, Direction] = field(default_factory=dict)
 
     def entries(self, results: Results) -> dict[str, float]:
         """One candidate's value in each front it has a value for (higher is better)."""
-        per_instance = {i: s for i, (s, _) in results.items()}
-        if self.kind == "instance":
-            return per_instance
-        if self.kind == "cartesian":
-            return {f"{i}@{name}": v for i, (s, objs) in results.items()
-                    for name, v in self._signed(s, objs).items()}
-        means = self._signed(_mean(per_instance.values()), {
-            n: _mean([o[n] for _, o in results.values() if n in o]) for n in self.objectives
-            if any(n in o for _, o in results.values())})
-        by_objective = {f"@{name}": v for name, v in means.items()}
-        return by_objective if self.kind == "objective" else {**per_instance, **by_objective}
+        from galapagos.orchestrator.strategies import FRONTIERS
 
-    def _signed(self, score: float, objectives: Mapping[str, float]) -> dict[str, float]:
+        return FRONTIERS.get(self.kind).build(None)(self, results)
+
+    def signed(self, score: float, objectives: Mapping[str, float]) -> dict[str, float]:
+        """The score and each declared objective, higher is better."""
         out = {"score": score}
         for name, direction in self.objectives.items():
             if name in objectives:
                 out[name] = objectives[name] if direction == "max" else -objectives[name]
         return out
+
+    def means(self, results: Results) -> dict[str, float]:
+        """The val means of the score and of each objective, signed, as ``@name`` fronts."""
+        means = self.signed(_mean(s for s, _ in results.values()), {
+            n: _mean([o[n] for _, o in results.values() if n in o]) for n in self.objectives
+            if any(n in o for _, o in results.values())})
+        return {f"@{name}": v for name, v in means.items()}
 
     def add(self, frontier: Frontier, cid: str, evals: Mapping[str, Evaluation]) -> None:
         self._put(frontier, cid, {i: (e.score, e.objectives) for i, e in evals.items()})
@@ -63,6 +65,26 @@ class Fronts:
 
     def _put(self, frontier: Frontier, cid: str, results: Results) -> None:
         frontier.add(cid, self.entries(results), mean=_mean(s for s, _ in results.values()))
+
+
+Entries = Callable[[Fronts, Results], dict[str, float]]
+
+
+def instance_entries(fronts: Fronts, results: Results) -> dict[str, float]:
+    return {i: s for i, (s, _) in results.items()}
+
+
+def objective_entries(fronts: Fronts, results: Results) -> dict[str, float]:
+    return fronts.means(results)
+
+
+def hybrid_entries(fronts: Fronts, results: Results) -> dict[str, float]:
+    return {**instance_entries(fronts, results), **fronts.means(results)}
+
+
+def cartesian_entries(fronts: Fronts, results: Results) -> dict[str, float]:
+    return {f"{i}@{name}": v for i, (s, objs) in results.items()
+            for name, v in fronts.signed(s, objs).items()}
 
 
 def tradeoffs(archive: Archive, task_key: str, pool: list[str],

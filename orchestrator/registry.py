@@ -1,6 +1,7 @@
-"""One registry per strategy kind (proposers, selectors): the names a config may use, what
-each needs to be built, and the plug-ins other packages ship through entry points, as
-tasks already do (``galapagos.proposers``, ``galapagos.selectors``).
+"""One registry per strategy kind (proposers, selectors, executors, frontier kinds): the
+names a config may use, what each needs to be built, and the plug-ins other packages ship
+through entry points, as tasks already do (``galapagos.proposers``,
+``galapagos.selectors``, ``galapagos.executors``, ``galapagos.frontiers``).
 
 An entry point names a ``Strategy`` object (or a zero-argument function returning one):
 
@@ -43,7 +44,7 @@ class Strategy(Generic[T]):
 
 @dataclass
 class Registry(Generic[T]):
-    kind: str   # "proposer", "selector": for messages
+    kind: str   # "proposer", "selector", ...: for messages
     group: str  # the entry-point group of plug-ins
     built_in: dict[str, Strategy[T]] = field(default_factory=dict)
     _plugins: dict[str, Strategy[T]] = field(default_factory=dict)

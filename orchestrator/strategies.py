@@ -1,6 +1,7 @@
-"""The built-in proposers and selectors, registered by name with what each needs. The
-config takes its allowed names from here (plus installed plug-ins), the runner builds from
-here, and the loop reads a proposer's traits from here: nothing else names a strategy.
+"""The built-in strategies of each kind (proposers, selectors, executors, frontier kinds),
+registered by name with what each needs. The config takes its allowed names from here
+(plus installed plug-ins), the runner builds from here, and the loop reads a proposer's
+traits from here: nothing else names a strategy.
 
 Builders import their classes when called, so validating a config stays fast."""
 
@@ -14,11 +15,15 @@ from typing import TYPE_CHECKING, Any
 from galapagos.orchestrator.registry import Registry, Strategy
 
 if TYPE_CHECKING:
+    from galapagos.orchestrator.executors.base import Executor
+    from galapagos.orchestrator.fronts import Entries
     from galapagos.orchestrator.proposers.base import Proposer
     from galapagos.orchestrator.selectors.base import Selector
 
 PROPOSERS: Registry[Proposer] = Registry("proposer", "galapagos.proposers")
 SELECTORS: Registry[Selector] = Registry("selector", "galapagos.selectors")
+EXECUTORS: Registry[Executor] = Registry("executor", "galapagos.executors")
+FRONTIERS: Registry[Entries] = Registry("frontier kind", "galapagos.frontiers")
 
 
 @dataclass
@@ -44,6 +49,18 @@ class Build:
 class SelectorBuild:
     cfg: Any  # the [selector] section
     children: Callable[[], dict[str, int]]  # each candidate's children in the run (dgm)
+
+
+@dataclass
+class ExecutorBuild:
+    """What an executor may be built from: the run's config, its task (built in the
+    driver), the task's key, the archive (the driver writes it) and the run's id."""
+
+    cfg: Any
+    task: Any
+    task_key: str
+    archive: Any
+    run_id: str
 
 
 def _demos(b: Build) -> Any:
@@ -134,3 +151,31 @@ def _dgm(b: SelectorBuild) -> Any:
 for _s in (Strategy("pareto", _pareto), Strategy("best", _best),
            Strategy("epsilon", _epsilon), Strategy("dgm", _dgm)):
     SELECTORS.add(_s)
+
+
+def _local(b: ExecutorBuild) -> Any:
+    from galapagos.orchestrator.executors.base import LocalExecutor
+    return LocalExecutor(b.task)
+
+
+def _ray(b: ExecutorBuild) -> Any:
+    from galapagos.orchestrator.executors.on_ray import RayExecutor
+    return RayExecutor(b.cfg, b.task_key, b.archive, b.run_id)
+
+
+for _s in (Strategy("local", _local, doc="threads of this process"),
+           Strategy("ray", _ray, doc="a Ray cluster, one evaluation per task")):
+    EXECUTORS.add(_s)
+
+
+def _front_kind(name: str) -> Strategy[Any]:
+    """A frontier kind's strategy is its ``entries`` function (fronts.py), built with no
+    context: ``FRONTIERS.get(kind).build(None)``."""
+    def build(_: Any) -> Any:
+        from galapagos.orchestrator import fronts
+        return getattr(fronts, f"{name}_entries")
+    return Strategy(name, build)
+
+
+for _name in ("instance", "objective", "hybrid", "cartesian"):
+    FRONTIERS.add(_front_kind(_name))

@@ -14,8 +14,9 @@ __all__ = ["Executor", "LocalExecutor", "Sandboxes", "build_task", "make_executo
 
 def make_executor(cfg: Config, task: Any, task_key: str, archive: Archive,
                   run_id: str) -> Executor:
-    if cfg.executor.kind == "ray":
-        from galapagos.orchestrator.executors.on_ray import RayExecutor
+    """The executor ``[executor] kind`` names (``strategies.EXECUTORS``: built in or a
+    plug-in of the ``galapagos.executors`` entry-point group)."""
+    from galapagos.orchestrator.strategies import EXECUTORS, ExecutorBuild
 
-        return RayExecutor(cfg, task_key, archive, run_id)
-    return LocalExecutor(task)
+    build = ExecutorBuild(cfg, task, task_key, archive, run_id)
+    return EXECUTORS.get(cfg.executor.kind).build(build)

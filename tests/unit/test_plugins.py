@@ -1,7 +1,9 @@
-"""Strategies from outside the package (issue 21.2): a proposer and a selector installed as
-a distribution with entry points are found by name, validated by the config like the
-built-ins, and drive a run; a typo lists every known name, plug-ins included."""
+"""Strategies from outside the package (issue 21.2): a proposer, a selector, an executor
+and a frontier kind installed as a distribution with entry points are found by name,
+validated by the config like the built-ins, and drive a run; a typo lists every known name,
+plug-ins included."""
 
+import sqlite3
 import sys
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from galapagos.archive import Archive
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.runner import start_run
-from galapagos.orchestrator.strategies import PROPOSERS, SELECTORS
+from galapagos.orchestrator.strategies import EXECUTORS, FRONTIERS, PROPOSERS, SELECTORS
 from tests.conftest import ROOT, toy_config
 
 ENTRY_POINTS = """[galapagos.proposers]
@@ -17,6 +19,12 @@ shout = shout_plugin:SHOUT
 
 [galapagos.selectors]
 first = shout_plugin:first
+
+[galapagos.executors]
+counting = shout_plugin:COUNTING
+
+[galapagos.frontiers]
+one_front = shout_plugin:ONE_FRONT
 """
 
 
@@ -32,8 +40,8 @@ def installed(tmp_path, monkeypatch):
         (ROOT / "tests" / "fixtures" / "plugins" / "shout_plugin.py").read_text())
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delitem(sys.modules, "shout_plugin", raising=False)
-    monkeypatch.setattr(PROPOSERS, "_plugins", {})
-    monkeypatch.setattr(SELECTORS, "_plugins", {})
+    for registry in (PROPOSERS, SELECTORS, EXECUTORS, FRONTIERS):
+        monkeypatch.setattr(registry, "_plugins", {})
     return site
 
 
@@ -45,6 +53,23 @@ def test_a_plugin_proposer_and_selector_run(installed, tmp_path):
     assert [r.proposer for r in records] == ["shout"] * 3
     seed = Archive(out.archive).get_run(out.run_id)["seed_candidate"]
     assert {r.parent for r in records} == {seed}  # 'first' always picks the pool's first
+
+
+def test_a_plugin_executor_and_frontier_kind_run(installed, tmp_path):
+    import shout_plugin
+
+    assert "counting" in EXECUTORS.names() and "one_front" in FRONTIERS.names()
+    out = start_run(toy_config(tmp_path, executor={"kind": "counting"},
+                               selector={"frontier": "one_front"},
+                               budget={"max_iterations": 3}))
+    paid = sqlite3.connect(out.archive).execute("select count(*) from evaluations").fetchone()
+    assert shout_plugin.Counting.calls == paid[0] > 0  # every evaluation went through it
+    assert len(Archive(out.archive).iterations(out.run_id)) == 3
+    assert shout_plugin.one_front.calls > 0  # the frontier was built of its fronts
+    with pytest.raises(ConfigError, match=r"unknown executor 'countin'.*counting.*local"):
+        toy_config(tmp_path, executor={"kind": "countin"})
+    with pytest.raises(ConfigError, match=r"unknown frontier kind 'one'.*instance.*one_front"):
+        toy_config(tmp_path, selector={"frontier": "one"})
 
 
 def test_a_typo_lists_the_known_names_plugins_included(installed, tmp_path):
