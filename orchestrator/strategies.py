@@ -90,7 +90,7 @@ def _pdr(b: Build) -> Any:
 
 
 def _stop(b: Build) -> Any:
-    from galapagos.orchestrator.proposers.stop import SelfImproving
+    from galapagos.orchestrator.proposers.self_taught import SelfImproving
     s = b.cfg.proposers.stop
     return SelfImproving(b.reflective, b.archive, s.every, s.explore)
 

@@ -34,14 +34,17 @@ from galapagos.tasks.registry import INLINE, inline_factory, register_inline
 
 
 @dataclass
-class Outcome:
+class Reply:
+    """What a task actor sends back for one evaluation: the result or the error, and the
+    LLM calls it made (the driver writes them)."""
+
     result: Result | None
     error: BaseException | None
     calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 class RayExecutor:
-    """Evaluators are Ray actors, made as evaluations need them (each holds
+    """Task actors evaluate on Ray: made as evaluations need them (each holds
     ``[executor]``'s resources, so the cluster's size bounds them) and reused: the task is
     built once per actor, and a call costs an actor method's round trip."""
 
@@ -55,7 +58,7 @@ class RayExecutor:
             opts["resources"] = dict(e.resources)
         spec = {"config": cfg.model_dump(mode="json"), "run_id": run_id, "task_key": task_key,
                 "inline": _shipped(cfg.task.name)}
-        self.make = lambda: _Evaluator.options(**opts).remote(spec)  # type: ignore[attr-defined]
+        self.make = lambda: _TaskActor.options(**opts).remote(spec)  # type: ignore[attr-defined]
         self.room = lambda: _room(opts)
         self.idle: queue.Queue[Any] = queue.Queue()
         self.actors: list[Any] = []
@@ -69,7 +72,7 @@ class RayExecutor:
             try:
                 if new:
                     ray.get(actor.ready.remote(), timeout=self.start_s)
-                out: Outcome = ray.get(actor.evaluate.remote(cand.view(), cand.id, inst,
+                out: Reply = ray.get(actor.evaluate.remote(cand.view(), cand.id, inst,
                                                              known))
             except ray.exceptions.RayError as exc:  # its process or node died: drop it
                 self._drop(actor)
@@ -83,7 +86,7 @@ class RayExecutor:
             return self._settle(out)
         raise AssertionError("unreachable")
 
-    def _settle(self, out: Outcome) -> Result:
+    def _settle(self, out: Reply) -> Result:
         for row in out.calls:
             self.archive.record_llm_call(row)
         if out.error is not None:
@@ -173,8 +176,8 @@ class Recorder:
 
 
 @ray.remote
-class _Evaluator:
-    """One worker process's evaluator: the run's task, rebuilt from the config."""
+class _TaskActor:
+    """One worker process's task, rebuilt from the config, evaluating on request."""
 
     def __init__(self, spec: dict[str, Any]):
         from galapagos.orchestrator.config import Config
@@ -196,15 +199,15 @@ class _Evaluator:
         return True
 
     def evaluate(self, view: dict[str, str], cand_id: str, inst: Instance,
-                 known: dict[str, dict[str, Any]]) -> Outcome:
+                 known: dict[str, dict[str, Any]]) -> Reply:
         if self.mismatch is not None:
-            return Outcome(None, self.mismatch)
+            return Reply(None, self.mismatch)
         self.rec.rows, self.rec.known = [], known
         try:
             with scope.evaluation(cand_id, inst.id):
-                return Outcome(self.task.evaluate(view, inst), None, self.rec.rows)
+                return Reply(self.task.evaluate(view, inst), None, self.rec.rows)
         except Exception as exc:  # noqa: BLE001 - handed to the driver's evaluator to sort
-            return Outcome(None, _portable(exc), self.rec.rows)
+            return Reply(None, _portable(exc), self.rec.rows)
 
 
 def _portable(exc: Exception) -> BaseException:

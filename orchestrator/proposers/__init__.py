@@ -8,7 +8,7 @@ from galapagos.orchestrator.proposers.merge import SystemAwareMerge
 from galapagos.orchestrator.proposers.pdr import PDR
 from galapagos.orchestrator.proposers.reflective import ReflectiveMutation, extract_block
 from galapagos.orchestrator.proposers.self_modify import RunsAgents, SelfModify
-from galapagos.orchestrator.proposers.stop import SelfImproving
+from galapagos.orchestrator.proposers.self_taught import SelfImproving
 
 __all__ = ["PDR", "DemoMutation", "LiteralMutation", "Proposal", "ProposalContext", "Proposer",
            "ReflectiveCodeEdit", "ReflectiveMutation", "RunsAgents", "SelfImproving", "SelfModify",

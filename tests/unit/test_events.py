@@ -9,7 +9,7 @@ import pytest
 from galapagos.archive import (Archive, BestImproved, IterationEnded, RunEvent, RunFinished,
                                SeedScored)
 from galapagos.archive.events import read_event
-from galapagos.orchestrator.proposers.stop import SelfImproving
+from galapagos.orchestrator.proposers.self_taught import SelfImproving
 from galapagos.orchestrator.runner import Hooks, resume_run, start_run
 from tests.conftest import ROOT, toy_config
 
