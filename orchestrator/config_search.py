@@ -99,6 +99,18 @@ class MergeConfig(Section):
                        "frontier candidates share an ancestor.")
 
 
+class BanditConfig(Section):
+    enabled: bool = Field(False, description="Draw each mutation proposer by its measured "
+                          "yield in this run (children accepted per metric call or dollar) "
+                          "instead of by its weight alone.")
+    cost: Literal["calls", "usd"] = Field("calls", description="What a proposer's "
+                                          "iterations cost: metric calls or LLM dollars.")
+    prior: float = Field(30.0, gt=0, description="The cost a proposer is credited with "
+                         "before it is tried (one accepted child's worth), so none starves.")
+    explore: float = Field(0.2, ge=0, le=1, description="The share drawn by plain weight "
+                           "whatever the yields.")
+
+
 class CarbsConfig(Section):
     cost: str = Field("duration_s", description="What an evaluation costs, for CARBS' "
                       "score-cost front: an objective the task reports (e.g. 'gpu_s', "
@@ -131,6 +143,7 @@ class ProposersConfig(Section):
     pdr: PDRConfig = Field(default_factory=PDRConfig)
     stop: STOPConfig = Field(default_factory=STOPConfig)
     carbs: CarbsConfig = Field(default_factory=CarbsConfig)
+    bandit: BanditConfig = Field(default_factory=BanditConfig)
 
     @field_validator("use")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.archive.events import Outcome
 from galapagos.errors import BudgetExhausted, InfrastructureError, LLMAuthError
+from galapagos.orchestrator.allocation import Tallies, shares
 from galapagos.orchestrator.budget import Budget, Usage
 from galapagos.orchestrator.config import Config
 from galapagos.orchestrator.evaluator import Evaluator
@@ -59,6 +60,7 @@ class Loop:
         self.fronts = Fronts(cfg.selector.frontier, self.traits.objectives
                              if objectives is None else objectives)
         self.frontier = self.fronts.rebuild(archive, evaluator.task_key, pool, val_ids)
+        self.tallies = Tallies(cfg.proposers.bandit.cost)  # the bandit's, from the archive
 
     # helpers --------------------------------------------------------------
     def emit(self, event: RunEvent, key: str) -> None:
@@ -123,6 +125,10 @@ class Loop:
             return self.merge.name
         names = sorted(self.mutations)
         weights = [self.cfg.proposers.weights.get(n, 1.0) for n in names]
+        if (bandit := self.cfg.proposers.bandit).enabled:
+            t = self.tallies
+            t.fold(self.archive.iterations(self.run_id, after=t.upto), before=iteration)
+            weights = shares(names, weights, t, bandit.prior, bandit.explore)
         return rng.choices(names, weights=weights, k=1)[0]
 
     def parent_eval(self, state: LoopState) -> dict[str, Any]:

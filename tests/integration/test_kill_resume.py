@@ -166,9 +166,9 @@ def killed_at_random(tmp_path, config, seed):
 
 def search_config(d):
     """The prompt search's defaults with every issue-22 mechanism in play: an empty demos
-    set filled in one child, demos added and dropped by measured effect, and racing on
-    val; train scores are coin tosses, so children pass the minibatch by luck and val
-    races them out."""
+    set filled in one child, demos added and dropped by measured effect, racing on val and
+    the proposer bandit; train scores are coin tosses, so children pass the minibatch by
+    luck and val races them out."""
     d.mkdir(parents=True, exist_ok=True)
     p = d / "c.toml"
     p.write_text(f'[run]\narchive = "a.db"\nname = "s"\n[task]\nname = "{TOY}"\n'
@@ -176,6 +176,7 @@ def search_config(d):
                  '[llm]\nmodel = "fake/deterministic"\n'
                  '[loop]\nacceptance = "non_decreasing"\n'
                  '[loop.race]\nmin_instances = 4\nchunk = 2\n'
+                 '[proposers.bandit]\nenabled = true\n'
                  '[budget]\nmax_iterations = 20\n')
     return p
 
