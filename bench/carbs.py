@@ -119,9 +119,11 @@ def best_at(points: list[tuple[float, float]], cap: float) -> float:
     return max([s for c, s in points if c <= cap] or [0.0])
 
 
-def hypervolume(points: list[tuple[float, float]], steps: int = 400) -> float:
-    grid = [LO + (HI - LO) * (i + 0.5) / steps for i in range(steps)]
-    return sum(max(best_at(points, 10 ** g) - FLOOR, 0.0) for g in grid) * (HI - LO) / steps
+def hypervolume(points: list[tuple[float, float]], steps: int = 400, floor: float = FLOOR,
+                lo: float = LO, hi: float = HI) -> float:
+    """The area of the score-cost front above ``floor`` over log10 cost in [lo, hi]."""
+    grid = [lo + (hi - lo) * (i + 0.5) / steps for i in range(steps)]
+    return sum(max(best_at(points, 10 ** g) - floor, 0.0) for g in grid) * (hi - lo) / steps
 
 
 def main() -> None:
