@@ -22,8 +22,8 @@ from galapagos.orchestrator.flight import fly
 from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.minibatch import epoch_minibatch
-from galapagos.orchestrator.proposers import Proposal, ProposalContext, Proposer
-from galapagos.orchestrator.proposers.build import rotating
+from galapagos.orchestrator.proposers import Proposal, ProposalContext
+from galapagos.orchestrator.proposers.build import InPlay, rotating
 from galapagos.orchestrator.race import chunks, standing, stops
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
@@ -36,14 +36,14 @@ SKIPPED = "skipped: the parent is perfect on its minibatch (no LLM call, no chil
 
 class Loop:
     def __init__(self, *, run_id: str, cfg: Config, archive: Archive, task: Task,
-                 evaluator: Evaluator, selector: Selector, mutations: dict[str, Proposer],
-                 merge: Proposer | None, budget: Budget, bus: EventBus,
-                 interrupt: InterruptFlag):
+                 evaluator: Evaluator, selector: Selector, proposers: InPlay,
+                 budget: Budget, bus: EventBus, interrupt: InterruptFlag):
         self.run_id, self.cfg, self.archive, self.task = run_id, cfg, archive, task
-        self.evaluator, self.selector, self.mutations, self.merge = (
-            evaluator, selector, mutations, merge)
+        self.evaluator, self.selector = evaluator, selector
+        self.mutations, self.merge = proposers.mutations, proposers.merge
+        self.merge_every = proposers.every
         self.budget, self.bus, self.interrupt = budget, bus, interrupt
-        self.rotating = rotating([*mutations, *([merge.name] if merge else [])])
+        self.rotating = rotating([*self.mutations, *([self.merge.name] if self.merge else [])])
         self.splits: dict[str, list[Instance]] = {"train": [], "val": [], "test": []}
         for inst in task.instances():
             self.splits[inst.split].append(inst)
@@ -119,9 +119,8 @@ class Loop:
         return [i.id for i in rng.sample(train, min(k, len(train)))]
 
     def _pick_proposer(self, iteration: int, rng: Any) -> str:
-        every = self.cfg.proposers.merge.every
         if self.merge and (not self.mutations or (
-                iteration % every == 0 and len(self.frontier.frequencies()) >= 2)):
+                iteration % self.merge_every == 0 and len(self.frontier.frequencies()) >= 2)):
             return self.merge.name
         names = sorted(self.mutations)
         weights = [self.cfg.proposers.weights.get(n, 1.0) for n in names]

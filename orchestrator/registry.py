@@ -29,10 +29,10 @@ class Strategy(Generic[T]):
     LLM client, task, archive) and returns the strategy object.
 
     Proposer traits: ``role`` is "mutation" (drawn by weight each iteration) or "merge"
-    (on the schedule ``[proposers.merge] every``); ``rotates``: it rewrites one component
-    per proposal in turn, so the loop advances the run's component cursor after it;
-    ``needs``: what the task must offer ("demo_component", "agents") or the run is a
-    config error."""
+    (on its schedule: every ``every(cfg)``-th iteration, ``cfg`` the run's config);
+    ``rotates``: it rewrites one component per proposal in turn, so the loop advances the
+    run's component cursor after it; ``needs``: what the task must offer
+    ("demo_component", "agents") or the run is a config error."""
 
     name: str
     build: Callable[[Any], T]
@@ -40,6 +40,7 @@ class Strategy(Generic[T]):
     rotates: bool = False
     needs: tuple[str, ...] = ()
     doc: str = ""
+    every: Callable[[Any], int] | None = None
 
 
 @dataclass

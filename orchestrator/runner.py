@@ -122,10 +122,9 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
         sleep=hooks.sleep, executor=executor)
-    mutations, merge = make_proposers(cfg, llm, task, archive)
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
-                mutations=mutations, merge=merge,
+                proposers=make_proposers(cfg, llm, task, archive),
                 budget=budget, bus=hooks.bus, interrupt=hooks.interrupt)
     if cfg.tracking.mlflow_uri:
         from galapagos.orchestrator.tracking import MlflowListener

@@ -115,7 +115,7 @@ for _s in (
         Strategy("demos", _demos, needs=("demo_component",),
                  doc="fills the demonstrations component, or adds, swaps or drops one "
                  "worked example, by measured effect"),
-        Strategy("merge", _merge, role="merge",
+        Strategy("merge", _merge, role="merge", every=lambda cfg: cfg.proposers.merge.every,
                  doc="combines two frontier candidates that share an ancestor"),
         Strategy("code_edit", _code_edit, doc="search/replace edits of a program's files"),
         Strategy("literal", _literal, doc="mutates a numeric literal or a comparison"),

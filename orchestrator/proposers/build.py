@@ -4,6 +4,7 @@ task."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from galapagos.agents.llm import LLMClient
@@ -44,18 +45,27 @@ def reflection_style(cfg: Config) -> Style:
     return "completion" if cfg.llm.is_base() else "instruct"
 
 
-def make_proposers(cfg: Config, llm: LLMClient, task: Any, archive: Archive
-                   ) -> tuple[dict[str, Proposer], Proposer | None]:
+@dataclass(frozen=True)
+class InPlay:
+    """A run's proposers: the mutations drawn by weight, and the scheduled one (merge) with
+    its period in iterations."""
+
+    mutations: dict[str, Proposer]
+    merge: Proposer | None = None
+    every: int = 1
+
+
+def make_proposers(cfg: Config, llm: LLMClient, task: Any, archive: Archive) -> InPlay:
     p, build = cfg.proposers, Build(cfg, llm, task, archive)
     mutations: dict[str, Proposer] = {}
-    merge: Proposer | None = None
+    merge: tuple[Proposer, int] | None = None
     for name in p.use:
         strategy = PROPOSERS.get(name)
         if strategy.role == "merge":
-            merge = strategy.build(build)
+            merge = (strategy.build(build), strategy.every(cfg) if strategy.every else 1)
         elif p.weights.get(name, 1.0) > 0:
             mutations[name] = strategy.build(build)
-    return mutations, merge
+    return InPlay(mutations, *merge) if merge else InPlay(mutations)
 
 
 def rotating(names: list[str]) -> frozenset[str]:

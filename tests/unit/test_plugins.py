@@ -103,3 +103,26 @@ def test_a_rotating_proposer_rewrites_the_components_in_turn(tmp_path, in_flight
     names = sorted(a.get_candidate(a.get_run(out.run_id)["seed_candidate"]).components)
     assert len(names) >= 2 and len(rewrote) == 4
     assert rewrote[0] == names[0] and set(rewrote) == set(names)  # without the cursor: one
+
+
+class Pair:
+    name = "pair"
+
+    def propose(self, ctx):
+        from galapagos.orchestrator.proposers import Proposal
+        return Proposal(self.name, rejected="a scheduled plug-in that declines")
+
+
+def test_a_scheduled_proposer_declares_its_own_period(tmp_path, monkeypatch):
+    """A merge-role strategy's schedule is its own (``every``), not merge's config."""
+    from galapagos.orchestrator.registry import Strategy
+
+    pair = Strategy("pair", build=lambda b: Pair(), role="merge", every=lambda cfg: 3)
+    monkeypatch.setattr(PROPOSERS, "built_in", {**PROPOSERS.built_in, "pair": pair})
+    out = start_run(toy_config(tmp_path, proposers={"use": ["reflective", "demos", "pair"],
+                                                    "merge": {"every": 2}},
+                               selector={"frontier": "hybrid"},  # shorter ones stay on it
+                               budget={"max_iterations": 12}))
+    records = Archive(out.archive).iterations(out.run_id)
+    paired = [r.iteration for r in records if r.proposer == "pair"]
+    assert paired and all(i % 3 == 0 for i in paired), paired
