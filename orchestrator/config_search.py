@@ -186,9 +186,11 @@ class RaceConfig(Section):
 
 class LoopConfig(Section):
     minibatch_size: int = Field(4, gt=0, description="Train instances per iteration.")
-    acceptance: Literal["strict", "non_decreasing", "all"] = Field(
+    acceptance: Literal["strict", "non_decreasing", "paired", "all"] = Field(
         "strict", description="Accept a child when its minibatch sum beats the parent's "
-        "('strict'), at least ties it ('non_decreasing'), or always once it passed the "
+        "('strict'), at least ties it ('non_decreasing'), when its mean per-instance "
+        "difference from the parent stays above zero by z standard errors ('paired': one "
+        "win of four is not enough), or always once it passed the "
         "checks before paying ('all': the Darwin Gödel Machine's 'keep every child that "
         "compiles'; the selector then decides whom to build on).")
     workers: int = Field(1, ge=1, description="Evaluations run at once, per batch.")
@@ -216,7 +218,8 @@ class LoopConfig(Section):
         "errors of the per-instance scores), which a lucky candidate rarely wins on few "
         "instances; or 'recheck': the best few by val are scored again on more instances "
         "(see recheck) and the best mean over val and those wins.")
-    z: float = Field(1.0, ge=0, description="Standard errors subtracted for 'lcb'.")
+    z: float = Field(1.0, ge=0, description="Standard errors subtracted for 'lcb' and for "
+                     "acceptance 'paired'.")
     recheck: int = Field(3, ge=1, description="For final = 'recheck': how many candidates "
                          "(best val mean first, ties by 'lcb') are scored on every train "
                          "instance not written into them (a demo's input is). Those calls "

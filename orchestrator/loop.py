@@ -11,6 +11,7 @@ from typing import Any
 from galapagos.archive import Archive, Candidate, Evaluation
 from galapagos.archive.events import Outcome
 from galapagos.errors import BudgetExhausted, InfrastructureError, LLMAuthError
+from galapagos.orchestrator.acceptance import NEVER_ABOVE_PARENT, accepts
 from galapagos.orchestrator.allocation import Tallies, shares
 from galapagos.orchestrator.budget import Budget, Usage
 from galapagos.orchestrator.config import Config
@@ -171,7 +172,7 @@ class Loop:
         """The parent is perfect on its minibatch, so no child can beat it (gepa's skip)."""
         top = self.perfect_score
         return (top is not None and self.cfg.loop.skip_perfect
-                and self.cfg.loop.acceptance == "strict"
+                and self.cfg.loop.acceptance in NEVER_ABOVE_PARENT
                 and all(e.score >= top - EPS for e in results.values()))
 
     def settle(self, state: LoopState, prop: Proposal | str, parent: Candidate
@@ -209,16 +210,26 @@ class Loop:
 
     def child_eval(self, state: LoopState) -> dict[str, Any]:
         child = self.archive.get_candidate(state["child"])
-        evals = self.evaluator.run(child, self.minibatch(state), "train")
+        minibatch = self.minibatch(state)
+        evals = self.evaluator.run(child, minibatch, "train")
         score = sum(e.score for e in evals.values())
         parent = state["parent_mb"]
-        rule = self.cfg.loop.acceptance
-        accepted = (rule == "all" or (score > parent + EPS if rule == "strict"
-                                      else score >= parent - EPS))
+        accepted = accepts(self.cfg.loop.acceptance, [evals[i.id].score for i in minibatch],
+                           self._parent_scores(state, minibatch, parent), self.cfg.loop.z)
         if not accepted:
             self._end_iteration(state, "rejected", child=state["child"], parent_mb=parent,
                                 child_mb=score, reason="not better on the minibatch")
         return {"child_mb": score, "accepted": accepted}
+
+    def _parent_scores(self, state: LoopState, minibatch: list[Instance],
+                       parent_mb: float) -> list[float]:
+        """The parent's scores on the minibatch, one per instance where the rule pairs
+        them (read back: parent_eval paid them); else its sum as one score."""
+        if self.cfg.loop.acceptance != "paired":
+            return [parent_mb]
+        parent = self.archive.get_candidate(state["parent"])
+        evals = self.evaluator.run(parent, minibatch, "train", enforce_budget=False)
+        return [evals[i.id].score for i in minibatch]
 
     def validate(self, state: LoopState) -> dict[str, Any]:
         child = self.archive.get_candidate(state["child"])
