@@ -44,7 +44,7 @@ from galapagos.tasks.script import create  # noqa: E402
 
 CHECKPOINTS = (0.05, 0.1, 0.3)  # sandbox seconds per evaluation
 FRONT = {"floor": 0.5, "lo": -1.5, "hi": 0.5}
-ITERATIONS = 60
+ITERATIONS = 400  # a cap that the sandbox-seconds budget reaches first
 
 
 def carbs(budget: float, seed: int, random_samples: int = 4) -> list[tuple[float, float]]:
@@ -58,6 +58,7 @@ def carbs(budget: float, seed: int, random_samples: int = 4) -> list[tuple[float
             "budget": {"max_cost": budget, "cost": "sandbox_s", "max_idle_iterations": 20,
                        "max_iterations": ITERATIONS}})
         out = start_run(cfg)
+        print(f"  carbs stopped: {out.stop_reason}", flush=True)
         return [(c, s) for s, c, failed in
                 Archive(out.archive).train_outcomes(out.run_id, "sandbox_s").values()
                 if not failed]
