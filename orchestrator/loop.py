@@ -187,8 +187,8 @@ class Loop:
         update: dict[str, Any] = {}
         if prop.proposer in self.rotating:  # it rewrote the component at the cursor
             update["cursor"] = state["cursor"] + 1
-        if prop.merge_key:
-            update["tried_merges"] = [*state["tried_merges"], prop.merge_key]
+        if prop.remember:
+            update["tried_merges"] = [*state["tried_merges"], prop.remember]
         # earlier iterations only: a node re-run after a crash meets its own writes
         tried = self.archive.candidate_ids(self.run_id, before=state["iteration"])
         reason = prop.rejected or (

@@ -25,7 +25,8 @@ class LoopState(TypedDict, total=False):
     best_val: float
     improved_at: int
     cursor: int
-    tried_merges: list[str]
+    tried_merges: list[str]  # keys proposals asked to keep (ProposalContext.tried); named
+    #                          for merge, its first user, as checkpoints hold it
     failed_iterations: int
     stop_reason: str | None
     resume_at: str | None      # the node a budget stop interrupted: resume starts there

@@ -28,7 +28,7 @@ class ProposalContext:
     lineage: Callable[[str], list[str]]
     component_cursor: int = 0
     demo_component: str | None = None
-    tried_merges: set[str] = field(default_factory=set)
+    tried: set[str] = field(default_factory=set)  # keys proposals asked the run to keep
     editable: Editable | None = None     # program tasks: what may change
     attempts: Callable[[str], list[str]] = lambda cid: []  # recent failed tries on a parent
 
@@ -49,7 +49,7 @@ class Proposal:
     child: Candidate | None = None
     rejected: str | None = None
     note: str = ""
-    merge_key: str | None = None
+    remember: str | None = None  # a key the run keeps for later proposals (ctx.tried)
     meta_prompt: str | None = None  # the meta-prompt a reflective proposal used (STOP's yield)
 
 

@@ -34,7 +34,7 @@ class SystemAwareMerge:
             return None
         ancestor = common[0]
         key = f"{a}+{b}@{ancestor}"
-        if key in ctx.tried_merges:
+        if key in ctx.tried:
             return None
         pa, pb, po = (ctx.get_candidate(x) for x in (a, b, ancestor))
         a_first = ctx.frontier.means.get(a, 0) >= ctx.frontier.means.get(b, 0)
@@ -42,9 +42,9 @@ class SystemAwareMerge:
                           (a, b), self.name, {"ancestor": ancestor},
                           _merge(pa.files, pb.files, po.files, a_first))
         if child.id in (a, b):
-            ctx.tried_merges.add(key)
+            ctx.tried.add(key)
             return None
-        return Proposal(self.name, child=child, note=f"merged {a[:8]}+{b[:8]}", merge_key=key)
+        return Proposal(self.name, child=child, note=f"merged {a[:8]}+{b[:8]}", remember=key)
 
 
 def _merge(ca: dict[str, str], cb: dict[str, str], co: dict[str, str],

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from galapagos.archive import Archive
+from galapagos.archive import Archive, Candidate
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.runner import start_run
 from galapagos.orchestrator.strategies import EXECUTORS, FRONTIERS, PROPOSERS, SELECTORS
@@ -126,3 +126,30 @@ def test_a_scheduled_proposer_declares_its_own_period(tmp_path, monkeypatch):
     records = Archive(out.archive).iterations(out.run_id)
     paired = [r.iteration for r in records if r.proposer == "pair"]
     assert paired and all(i % 3 == 0 for i in paired), paired
+
+
+class Once:
+    """Proposes once per parent, remembering the parents it tried in the run's state."""
+
+    name = "once"
+
+    def propose(self, ctx):
+        from galapagos.orchestrator.proposers import Proposal
+        key = f"once:{ctx.parent.id}"
+        if key in ctx.tried:
+            return Proposal(self.name, rejected="this parent was tried")
+        child = Candidate({**ctx.parent.components, "answer": f"try {ctx.iteration}"},
+                          (ctx.parent.id,), self.name)
+        return Proposal(self.name, child=child, remember=key)
+
+
+def test_a_plugin_proposer_keeps_its_own_state_in_the_run(tmp_path, monkeypatch):
+    from galapagos.orchestrator.registry import Strategy
+
+    monkeypatch.setattr(PROPOSERS, "built_in", {
+        **PROPOSERS.built_in, "once": Strategy("once", build=lambda b: Once())})
+    out = start_run(toy_config(tmp_path, proposers={"use": ["once"]},
+                               selector={"kind": "best"}, budget={"max_iterations": 4}))
+    records = Archive(out.archive).iterations(out.run_id)
+    assert [r.reason for r in records[1:]] == ["this parent was tried"] * 3
+    assert records[0].child is not None

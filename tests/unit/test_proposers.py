@@ -110,7 +110,7 @@ def test_merge_takes_each_sides_change():
     assert set(out.child.parents) == {left.id, right.id}
     again = SystemAwareMerge().propose(ctx(anc, frontier=frontier, get_candidate=by_id.get,
                                            lineage=lambda c: [anc.id],
-                                           tried_merges={out.merge_key}))
+                                           tried={out.remember}))
     assert again.child is None
 
 
