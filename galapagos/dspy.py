@@ -78,6 +78,9 @@ class ProgramScore:
             except _LM_FAULTS as exc:
                 raise InfrastructureError(f"the program's LM failed: {type(exc).__name__}: "
                                           f"{str(exc)[:300]}") from exc
+            except _PARSE_FAULTS as exc:  # it answered, not in the program's format
+                return Result(0.0, feedback="the LM's answer did not parse into the "
+                              f"program's fields: {' '.join(str(exc).split())[:300]}")
             judged = self.metric(example, prediction, None)
         return Result(_score(judged), output=_output(prediction),
                       feedback=str(getattr(judged, "feedback", "") or ""))
@@ -140,4 +143,15 @@ def _lm_faults() -> tuple[type[BaseException], ...]:
     return (*found, *(getattr(exceptions, n) for n in names if hasattr(exceptions, n)))
 
 
+def _parse_faults() -> tuple[type[BaseException], ...]:
+    """What DSPy raises when the LM answered but the answer does not parse into the
+    program's output fields: the candidate's instructions led it there, a score of 0."""
+    try:
+        from dspy.utils.exceptions import AdapterParseError
+    except ImportError:
+        return ()
+    return (AdapterParseError,)
+
+
 _LM_FAULTS = _lm_faults()
+_PARSE_FAULTS = _parse_faults()

@@ -91,3 +91,14 @@ def test_an_lm_that_cannot_be_reached_is_an_infrastructure_fault_not_a_score(tmp
         compile_(tmp_path, overrides={"loop.infra_retries": 0})
     run = gp.open(tmp_path / "r.db").run()
     assert run.row.status == "failed" and run.row.search_calls == 0  # nothing was scored
+
+
+def test_an_answer_that_does_not_parse_is_a_score_of_0_with_the_reason(tmp_path):
+    """A base model that answers off DSPy's format (the embedded Gemma wrote "{query}"):
+    the candidate's fault, scored 0 with feedback, not the task's (the run finishes)."""
+    FakeLLM("program", rule=lambda m: "{query}")
+    result = compile_(tmp_path).galapagos
+    assert result.status == "finished" and result.seed_val == 0.0
+    run = gp.open(result.archive).run(result.run_id)
+    scores = run.scores(run.candidates()[0].id, "val")
+    assert scores and all(s.score == 0.0 and "did not parse" in s.feedback for s in scores)
