@@ -21,14 +21,18 @@ pytestmark = pytest.mark.slow
 SEEDS = [int(s) for s in os.environ.get("GALAPAGOS_KILL_SEEDS", "7,11").split(",")]
 
 
-def write_config(d, iterations=14):
+def config_file(d, name, task, rest):
+    """``d``/c.toml: a run named ``name`` of ``task`` into ``d``/a.db, then ``rest``."""
     d.mkdir(parents=True, exist_ok=True)
     p = d / "c.toml"
-    p.write_text(f'[run]\narchive = "a.db"\nname = "k"\n[task]\nname = "{TOY}"\n'
-                 f'[task.options]\ndelay = 0.01\nledger = "{d / "paid.txt"}"\n'
-                 '[llm]\nmodel = "fake/deterministic"\n'
-                 f'[budget]\nmax_iterations = {iterations}\n')
+    p.write_text(f'[run]\narchive = "a.db"\nname = "{name}"\n[task]\nname = "{task}"\n' + rest)
     return p
+
+
+def write_config(d, iterations=14):
+    return config_file(d, "k", TOY, f'[task.options]\ndelay = 0.01\nledger = "{d / "paid.txt"}"\n'
+                       '[llm]\nmodel = "fake/deterministic"\n'
+                       f'[budget]\nmax_iterations = {iterations}\n')
 
 
 def cli(*args):
@@ -123,14 +127,11 @@ PROGRAM = str(ROOT / "tests" / "fixtures" / "toy_program.py") + ":create"
 
 
 def program_config(d, iterations=16):
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "c.toml"
-    p.write_text(f'[run]\narchive = "a.db"\nname = "p"\n[task]\nname = "{PROGRAM}"\n'
-                 '[task.options]\ndelay = 0.01\n[llm]\nmodel = "fake/deterministic"\n'
-                 '[selector]\nkind = "dgm"\n'
-                 '[proposers]\nuse = ["literal", "code_edit", "merge"]\nmerge = {every = 3}\n'
-                 f'[budget]\nmax_iterations = {iterations}\n')
-    return p
+    return config_file(d, "p", PROGRAM,
+                       '[task.options]\ndelay = 0.01\n[llm]\nmodel = "fake/deterministic"\n'
+                       '[selector]\nkind = "dgm"\n'
+                       '[proposers]\nuse = ["literal", "code_edit", "merge"]\nmerge = {every = 3}\n'
+                       f'[budget]\nmax_iterations = {iterations}\n')
 
 
 def archive_state(db):
@@ -169,16 +170,12 @@ def search_config(d):
     set filled in one child, demos added and dropped by measured effect, racing on val and
     the proposer bandit; train scores are coin tosses, so children pass the minibatch by
     luck and val races them out."""
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "c.toml"
-    p.write_text(f'[run]\narchive = "a.db"\nname = "s"\n[task]\nname = "{TOY}"\n'
-                 '[task.options]\ndelay = 0.01\ncoin_train = true\n'
-                 '[llm]\nmodel = "fake/deterministic"\n'
-                 '[loop]\nacceptance = "non_decreasing"\n'
-                 '[loop.race]\nmin_instances = 4\nchunk = 2\n'
-                 '[proposers.bandit]\nenabled = true\n'
-                 '[budget]\nmax_iterations = 20\n')
-    return p
+    return config_file(d, "s", TOY, '[task.options]\ndelay = 0.01\ncoin_train = true\n'
+                       '[llm]\nmodel = "fake/deterministic"\n'
+                       '[loop]\nacceptance = "non_decreasing"\n'
+                       '[loop.race]\nmin_instances = 4\nchunk = 2\n'
+                       '[proposers.bandit]\nenabled = true\n'
+                       '[budget]\nmax_iterations = 20\n')
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -203,14 +200,11 @@ def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
 
 
 def carbs_config(d):
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "c.toml"
-    p.write_text('[run]\narchive = "a.db"\nname = "carbs"\n[task]\nname = "scaling"\n'
-                 '[llm]\nmodel = "fake/deterministic"\n[proposers]\nuse = ["carbs"]\n'
-                 '[proposers.carbs]\ncost = "cost"\n'
-                 '[loop]\nminibatch_size = 4\nacceptance = "non_decreasing"\n'
-                 '[budget]\nmax_iterations = 20\n')
-    return p
+    return config_file(d, "carbs", "scaling",
+                       '[llm]\nmodel = "fake/deterministic"\n[proposers]\nuse = ["carbs"]\n'
+                       '[proposers.carbs]\ncost = "cost"\n'
+                       '[loop]\nminibatch_size = 4\nacceptance = "non_decreasing"\n'
+                       '[budget]\nmax_iterations = 20\n')
 
 
 def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path):
