@@ -109,6 +109,14 @@ class ReadViews:
             "join runs r on r.id = rc.run_id where e.task_key = r.task_key and e.split = "
             "'train' group by e.candidate_id", [cost, run_id])}
 
+    def costs_in_order(self, run_id: str, cost: str) -> list[tuple[str, str, float]]:
+        """The search's evaluations (train and val) in the order the run paid for them:
+        candidate, split and cost (the objective named ``cost``, else the seconds)."""
+        return [(cid, split, float(c or 0.0)) for cid, split, c in self.db.execute(
+            "select candidate_id, split, coalesce(json_extract(objectives, '$.\"' || ? || "
+            "'\"'), duration_s) from evaluations where run_id = ? and split != 'test' "
+            "order by id", [cost, run_id])]
+
     def last_new_child(self, run_id: str) -> int:
         """The last iteration that tried a new candidate (0: none has)."""
         return self.db.execute(

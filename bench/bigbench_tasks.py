@@ -32,7 +32,10 @@ TASKS = ("sports_understanding", "metaphor_boolean", "misconceptions", "disambig
 
 
 def sdist() -> Path:
-    if path := os.environ.get("BIGBENCH_SDIST"):
+    if path := os.environ.get("BIGBENCH_SDIST"):  # a copy: the same bytes, or other splits
+        if hashlib.sha256(Path(path).read_bytes()).hexdigest() != SHA256:
+            raise SystemExit(f"BIGBENCH_SDIST={path} is not {SDIST} as PyPI published it "
+                             f"(sha256 {SHA256}); the splits would differ.")
         return Path(path)
     path = CACHE / SDIST
     if not path.is_file():

@@ -47,12 +47,13 @@ FRONT = {"floor": 0.5, "lo": -1.5, "hi": 0.5}
 ITERATIONS = 400  # a cap that the sandbox-seconds budget reaches first
 
 
-def carbs(budget: float, seed: int, random_samples: int = 4) -> list[tuple[float, float]]:
+def carbs(budget: float, seed: int, random_samples: int = 4,
+          **settings: Any) -> list[tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         cfg = load_config(None, base={
             "run": {"archive": f"{tmp}/a.db", "name": "carbs-script", "seed": seed},
             "task": {"name": "script"}, "llm": {"model": "fake/deterministic"},
-            "proposers": {"use": ["carbs"], "carbs": {"cost": "sandbox_s",
+            "proposers": {"use": ["carbs"], "carbs": {"cost": "sandbox_s", **settings,
                                                      "random_samples": random_samples}},
             "loop": {"minibatch_size": 3, "acceptance": "non_decreasing"},
             "budget": {"max_cost": budget, "cost": "sandbox_s", "max_idle_iterations": 20,
@@ -129,11 +130,15 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=30.0, help="sandbox seconds per run")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "bench" / "carbs_script.json"))
+    ap.add_argument("--systems", default="carbs,optuna_tpe,random",
+                    help="of carbs, carbs_no_bias (exploration_bias 0), optuna_tpe, random")
     args = ap.parse_args()
     trials = Trials()
-    systems = {"carbs": lambda b, s: carbs(b, s),
-               "optuna_tpe": lambda b, s: optuna_tpe(trials, b, s),
-               "random": lambda b, s: random_search(trials, b, s)}
+    known = {"carbs": lambda b, s: carbs(b, s),
+             "carbs_no_bias": lambda b, s: carbs(b, s, exploration_bias=0.0),
+             "optuna_tpe": lambda b, s: optuna_tpe(trials, b, s),
+             "random": lambda b, s: random_search(trials, b, s)}
+    systems = {n: known[n] for n in args.systems.split(",")}
     results: dict[str, list[dict[str, float]]] = {name: [] for name in systems}
     try:
         for seed in range(args.seeds):

@@ -245,7 +245,12 @@ def main() -> None:
     out.update(model=MODEL, budget=args.budget, rule={
         "initials": INITIALS, "max_question": MAX_QUESTION, "max_answer": MAX_ANSWER,
         "lift": LIFT, "ceiling": CEILING})
-    kept = select(out) if args.step == "select" or not args.tasks else args.tasks.split(",")
+    if args.tasks:
+        kept = args.tasks.split(",")
+    elif args.step == "table":  # the stored selection: no task data needed to print figures
+        kept = [n for n, r in out.get("selection", {}).items() if r.get("kept")]
+    else:
+        kept = select(out)
     systems = args.systems.split(",")
     if unknown := [s for s in systems if s not in SYSTEMS]:
         ap.error(f"unknown systems {', '.join(unknown)}; known: {', '.join(SYSTEMS)}")

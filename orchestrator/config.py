@@ -17,7 +17,8 @@ from galapagos.orchestrator.config_text import explain, set_dotted
 from galapagos.orchestrator.config_text import parse_override as parse_override  # re-export
 
 from galapagos.orchestrator.config_search import (LoopConfig, ProposersConfig,  # noqa: F401
-                                                  Section, SelectorConfig, Strict)
+                                                  SearchSpace, Section, SelectorConfig,
+                                                  Strict)
 from galapagos.orchestrator.strategies import EXECUTORS
 
 BASE_MODELS = ("local/gemma3-270m",)  # models known to continue text, not follow orders
@@ -192,6 +193,11 @@ class Config(Section):
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+    search_space: SearchSpace = Field(
+        default_factory=dict, description="Model settings CARBS tunes on a prompt task "
+        "(proposers.use = [\"carbs\"]): each [search_space.NAME] (temperature, top_p, "
+        "max_tokens) with its value, space and optional bounds; the seed carries them in "
+        "its settings component.")
 
 
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,

@@ -71,6 +71,10 @@ class ReflectiveConfig(Section):
         "gives a document to continue (instruction induction from demonstrations, worked "
         "rewrites), which a base model can do; 'auto': completion when [llm] is a base "
         "model.")
+    recall: int = Field(4, ge=0, le=16, description="Show an instruction model the last N "
+                        "texts already tried in place of the parent's and rejected, with "
+                        "their minibatch scores, so it writes something else (0: none). A "
+                        "base model's documents do not show them.")
 
 
 class PDRConfig(Section):
@@ -126,6 +130,13 @@ class CarbsConfig(Section):
                                      "reference's min_pareto_cost_fraction), so the search "
                                      "moves up the front instead of refining its cheapest "
                                      "corner; 0 keeps every member.")
+    exploration_bias: float = Field(1.0, ge=0, description="Subtracted from each "
+                                    "candidate's predicted output (in the model's normal "
+                                    "units) before expected improvement: larger favours "
+                                    "uncertain points (the reference's exploration_bias).")
+    clamp: bool = Field(False, description="Floor the front's value at a cost drawn "
+                        "log-uniformly along the front, as the reference does by default: "
+                        "pushes the search toward dearer settings.")
 
 
 class ProposersConfig(Section):
@@ -160,6 +171,46 @@ class ProposersConfig(Section):
             if w < 0:
                 raise ValueError(f"weight of '{k}' is negative ({w}); use 0 or more")
         return v
+
+
+class KnobConfig(Section):
+    """One model setting CARBS tunes on a prompt task (``[search_space.NAME]``)."""
+
+    value: float = Field(..., description="The seed's value: the search centre.")
+    space: Literal["linear", "log", "logit"] = Field(
+        "linear", description="How the search moves it: linear steps, in log units (a "
+        "positive scale), or logit units (a fraction in (0, 1)).")
+    low: float | None = Field(None, description="Lowest value (optional).")
+    high: float | None = Field(None, description="Highest value (optional).")
+    int: bool = Field(False, description="Whole numbers only (e.g. max_tokens).")
+
+
+def _search_space(space: dict[str, KnobConfig]) -> dict[str, KnobConfig]:
+    """The table's knobs: known settings, each a valid declaration (ValueError names it)."""
+    from galapagos.agents.programs import SETTING_NAMES
+    from galapagos.errors import ConfigError
+    from galapagos.orchestrator.carbs.space import SEARCH_SPACE, knobs_in
+
+    for name in space:
+        if name not in SETTING_NAMES:
+            raise ValueError(f"'{name}' is not a model setting a prompt task applies; "
+                             f"use one of {', '.join(SETTING_NAMES)}")
+    try:
+        knobs_in({SEARCH_SPACE: settings_text(space)})
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return space
+
+
+def settings_text(space: dict[str, KnobConfig]) -> str:
+    """The settings component a ``[search_space]`` seeds: one knob line per setting."""
+    from galapagos.orchestrator.carbs.space import declaration
+
+    return "\n".join(declaration(n, k.value, k.space, k.low, k.high, k.int)
+                     for n, k in sorted(space.items())) + ("\n" if space else "")
+
+
+SearchSpace = Annotated[dict[str, KnobConfig], AfterValidator(_search_space)]
 
 
 class StageConfig(Section):
@@ -239,7 +290,9 @@ class LoopConfig(Section):
 BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
           ("loop", "final"): "mean", ("proposers", "reflective", "style"): "instruct",
           ("loop", "race", "enabled"): False, ("proposers", "demos", "fill"): False,
-          ("proposers", "demos", "by_effect"): False}
+          ("proposers", "demos", "by_effect"): False,
+          ("proposers", "reflective", "recall"): 0,
+          ("proposers", "carbs", "exploration_bias"): 0.0}
 
 
 def as_made(config: dict) -> dict:

@@ -15,6 +15,7 @@ from galapagos.orchestrator.acceptance import NEVER_ABOVE_PARENT, accepts
 from galapagos.orchestrator.allocation import Tallies, shares
 from galapagos.orchestrator.budget import Budget, Usage
 from galapagos.orchestrator.config import Config
+from galapagos.orchestrator.config_search import settings_text
 from galapagos.orchestrator.evaluator import Evaluator
 from galapagos.orchestrator.events import (BestImproved, EventBus, IterationEnded, RunEvent,
                                            RunFinished, SeedScored)
@@ -84,10 +85,17 @@ class Loop:
             len(self.frontier.frequencies()), max(state["best_val"], data.get("val") or 0.0),
             **data), f"it:{state['iteration']}")
 
+    def seed_components(self) -> dict[str, str]:
+        """The task's seed, with the [search_space] knobs in its settings component."""
+        components = dict(self.task.seed_candidate())
+        if self.cfg.search_space and self.traits.settings_component:
+            components[self.traits.settings_component] = settings_text(self.cfg.search_space)
+        return components
+
     # nodes ----------------------------------------------------------------
     def seed(self, state: LoopState) -> dict[str, Any]:
         files = self.task.seed_files() if isinstance(self.task, ProgramTask) else {}
-        cand = Candidate(self.task.seed_candidate(), files=files)
+        cand = Candidate(self.seed_components(), files=files)
         self.archive.add_candidate(self.run_id, cand, iteration=0, role="seed")
         evals = self.evaluator.run(cand, self.splits["val"], "val", enforce_budget=False)
         self.fronts.add(self.frontier, cand.id, evals)

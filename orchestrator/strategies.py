@@ -40,9 +40,11 @@ class Build:
     def reflective(self) -> Any:
         from galapagos.orchestrator.proposers.build import reflection_style
         from galapagos.orchestrator.proposers.reflective import ReflectiveMutation
+        from galapagos.tasks.protocol import traits
 
         p = self.cfg.proposers
-        return ReflectiveMutation(self.llm, p.reflective.components, reflection_style(self.cfg))
+        return ReflectiveMutation(self.llm, p.reflective.components, reflection_style(self.cfg),
+                                  p.reflective.recall, traits(self.task).settings_component)
 
 
 @dataclass
@@ -98,10 +100,13 @@ def _stop(b: Build) -> Any:
 def _carbs(b: Build) -> Any:
     from galapagos.orchestrator.carbs.search import Settings
     from galapagos.orchestrator.proposers.carbs import CarbsProposer
+    from galapagos.tasks.protocol import traits
+
     c = b.cfg.proposers.carbs
-    return CarbsProposer(b.archive, c.cost, Settings(c.random_samples, c.radius,
-                                                     max_cost=c.max_cost,
-                                                     min_cost_fraction=c.min_cost_fraction))
+    return CarbsProposer(b.archive, c.cost, Settings(
+        c.random_samples, c.radius, max_cost=c.max_cost, min_cost_fraction=c.min_cost_fraction,
+        exploration_bias=c.exploration_bias, clamp=c.clamp),
+        traits(b.task).settings_component if b.cfg.search_space else None)
 
 
 def _merge(b: Build) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from galapagos.archive import Archive, Candidate
+from galapagos.orchestrator.proposers.base import Attempt
 from galapagos.orchestrator.proposers.edits import syntax_error, violation
 from galapagos.tasks.protocol import Editable, ProgramTask
 
@@ -22,13 +23,9 @@ def vet(task: Any, editable: Editable | None, parent: Candidate, child: Candidat
             or (task.smoke(child.files) if isinstance(task, ProgramTask) else None))
 
 
-def attempts(archive: Archive, run_id: str, cid: str, before: int) -> list[str]:
+def attempts(archive: Archive, run_id: str, cid: str, before: int) -> list[Attempt]:
     """What was tried on a parent and rejected in iterations before ``before`` (the same
     after a crash as in a run that never stopped)."""
-    tried = []
-    for r in archive.iterations(run_id, parent=cid):
-        if r.reason and r.iteration < before:
-            scores = (f" (minibatch {r.child_mb:g} against the parent's "
-                      f"{r.parent_mb or 0:g})" if r.child_mb is not None else "")
-            tried.append(f"{r.note or r.proposer}: {r.reason}{scores}")
-    return tried
+    return [Attempt(r.note or r.proposer or "", r.reason, r.child, r.child_mb, r.parent_mb)
+            for r in archive.iterations(run_id, parent=cid)
+            if r.reason and r.iteration < before]

@@ -99,17 +99,23 @@ class Traits:
     - ``demo_component``: the name of the candidate component that holds demonstrations as
       a JSON list of ``{"input", "output"}``, which the ``demos`` proposer edits and the
       text proposers leave alone; default None (the ``demos`` proposer is then a config
-      error naming this trait)."""
+      error naming this trait);
+    - ``settings_component``: the name of the component whose ``name = value`` lines the
+      task applies to its model calls (``agents.programs.model_settings``), where a
+      ``[search_space]`` puts its knobs for CARBS and the text proposers leave alone;
+      default None (a ``[search_space]`` is then a config error naming this trait)."""
 
     objectives: dict[str, str] = field(default_factory=dict)
     perfect_score: float | None = None
     demo_component: str | None = None
+    settings_component: str | None = None
 
 
 def traits(task: object) -> Traits:
     """The traits ``task`` declares, the defaults for the rest."""
     return Traits(dict(getattr(task, "objectives", None) or {}),
-                  getattr(task, "perfect_score", None), getattr(task, "demo_component", None))
+                  getattr(task, "perfect_score", None), getattr(task, "demo_component", None),
+                  getattr(task, "settings_component", None))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class FakeLLM:
         self.model = f"fake/{name}"
         self.queue: deque[str | BaseException] = deque()
         self.calls: list[list[dict[str, Any]]] = []
+        self.params: list[dict[str, Any]] = []  # each call's sampling settings, in order
         self._lock = threading.Lock()
         _fakes[name] = self
 
@@ -41,9 +42,11 @@ class FakeLLM:
         self.queue.extend(answers)
         return self
 
-    def answer(self, messages: list[dict[str, Any]]) -> str:
+    def answer(self, messages: list[dict[str, Any]], params: dict[str, Any] | None = None
+               ) -> str:
         with self._lock:
             self.calls.append(messages)
+            self.params.append(dict(params or {}))
             if not self.queue and self.rule is not None:
                 return self.rule(messages)
             if not self.queue:
@@ -76,7 +79,7 @@ class _Dispatcher(CustomLLM):
         if name == "deterministic":
             text = deterministic_answer(messages)
         elif name in _fakes:
-            text = _fakes[name].answer(messages)
+            text = _fakes[name].answer(messages, optional_params)
         else:
             raise LLMUnexpectedCall(
                 f"No fake model named '{name}'. Create FakeLLM('{name}') first, or use "

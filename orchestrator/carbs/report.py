@@ -14,7 +14,7 @@ from rich.text import Text
 
 from galapagos.orchestrator.carbs.model import Observation
 from galapagos.orchestrator.carbs.search import pareto_front, scaling
-from galapagos.orchestrator.carbs.space import knobs_in, values_in
+from galapagos.orchestrator.carbs.space import declared, knobs_in, values_in
 from galapagos.ui.scatter import scatter
 
 
@@ -48,7 +48,8 @@ def observed(archive: Any, run_id: str, cost: str
              ) -> list[tuple[Observation, dict[str, float]]]:
     out = []
     for cid, (score, c, failed) in sorted(archive.train_outcomes(run_id, cost).items()):
-        files = archive.get_candidate(cid).files
+        candidate = archive.get_candidate(cid)
+        files = declared(candidate.files, candidate.components)
         try:
             knobs = knobs_in(files)
         except Exception:  # noqa: BLE001 - a child whose declarations broke: not a point
@@ -61,8 +62,8 @@ def observed(archive: Any, run_id: str, cost: str
 
 def relations(front: list[Observation], values: list[dict[str, float]], run: dict[str, Any],
               archive: Any) -> Text:
-    seed = archive.get_candidate(run["seed_candidate"]).files if run.get("seed_candidate") \
-        else {}
+    c = archive.get_candidate(run["seed_candidate"]) if run.get("seed_candidate") else None
+    seed = declared(c.files, c.components) if c else {}
     logs = {n for n, k in knobs_in(seed).items() if k.space == "log"} if seed else set()
     fit = scaling(front, values, logs)
     if not fit:

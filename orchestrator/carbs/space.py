@@ -8,8 +8,11 @@ are assigned, inside the program's editable region:
 
 ``space`` is ``linear``, ``log`` or ``logit``; ``int`` rounds to whole numbers; ``low..high``
 bounds it (optional: CARBS works unbounded). The value assigned in the seed is the search
-centre. CARBS searches a "basic" space where each knob is a plain real line: ``log`` and
-``logit`` knobs are transformed, a linear knob is divided by its scale."""
+centre. A prompt candidate's model settings are knobs too: a ``[search_space]`` table in the
+config is written as the same lines into the candidate's settings component, which these
+functions read under the name ``SEARCH_SPACE``. CARBS searches a "basic" space where each
+knob is a plain real line: ``log`` and ``logit`` knobs are transformed, a linear knob is
+divided by its scale."""
 
 from __future__ import annotations
 
@@ -25,6 +28,11 @@ MARK = re.compile(
     r"^(?P<indent>\s*)(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)"
     r"\s*#\s*knob:(?P<spec>[^\n]*)$", re.M)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+SEARCH_SPACE = "[search_space]"  # where a settings component's knobs are read from
+
+
+def _declares(path: str) -> bool:
+    return path.endswith(".py") or path == SEARCH_SPACE
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ def knobs_in(files: dict[str, str]) -> dict[str, Knob]:
     ConfigError naming the knob and its file."""
     found: dict[str, Knob] = {}
     for path in sorted(files):
-        if not path.endswith(".py"):
+        if not _declares(path):
             continue
         for m in MARK.finditer(files[path]):
             knob = parse(m["name"], float(m["value"]), m["spec"], path)
@@ -136,7 +144,7 @@ def values_in(files: dict[str, str], knobs: dict[str, Knob]) -> dict[str, float]
     """The values a program assigns to the knobs it declares."""
     out: dict[str, float] = {}
     for path in sorted(files):
-        for m in MARK.finditer(files[path]) if path.endswith(".py") else ():
+        for m in MARK.finditer(files[path]) if _declares(path) else ():
             if m["name"] in knobs:
                 out[m["name"]] = float(m["value"])
     return out
@@ -151,4 +159,20 @@ def with_values(files: dict[str, str], knobs: dict[str, Knob], values: dict[str,
             return m[0]
         return f"{m['indent']}{name} = {knobs[name].text(values[name])}  # knob:{m['spec']}"
 
-    return {p: MARK.sub(put, t) if p.endswith(".py") else t for p, t in files.items()}
+    return {p: MARK.sub(put, t) if _declares(p) else t for p, t in files.items()}
+
+
+def declared(files: dict[str, str], components: dict[str, str]) -> dict[str, str]:
+    """Where a stored candidate declares knobs, for reports that do not know its task: its
+    program files, and the first component whose text marks knobs (a settings component)."""
+    marked = [t for _, t in sorted(components.items()) if MARK.search(t)]
+    return {**files, SEARCH_SPACE: marked[0]} if marked else dict(files)
+
+
+def declaration(name: str, value: float, space: str, low: float | None = None,
+                high: float | None = None, integer: bool = False) -> str:
+    """One knob's line, as a program or a settings component writes it."""
+    bounds = "" if low is None and high is None else \
+        f" {'' if low is None else f'{low:g}'}..{'' if high is None else f'{high:g}'}"
+    shown = str(int(value)) if integer else f"{value:.6g}"
+    return f"{name} = {shown}  # knob: {space}{' int' if integer else ''}{bounds}"

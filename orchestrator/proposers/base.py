@@ -13,6 +13,22 @@ from galapagos.archive import Candidate, Evaluation, Frontier
 from galapagos.tasks.protocol import Editable, Instance
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A child tried on a parent and rejected: what the proposer said, why it was turned
+    down, the minibatch sums (when it was scored) and the child's id (when it was kept)."""
+
+    what: str
+    reason: str
+    child: str | None = None
+    child_mb: float | None = None
+    parent_mb: float | None = None
+
+    def __str__(self) -> str:
+        scores = (f" (minibatch {self.child_mb:g} against the parent's "
+                  f"{self.parent_mb or 0:g})" if self.child_mb is not None else "")
+        return f"{self.what}: {self.reason}{scores}"
+
 
 @dataclass
 class ProposalContext:
@@ -30,7 +46,7 @@ class ProposalContext:
     demo_component: str | None = None
     tried: set[str] = field(default_factory=set)  # keys proposals asked the run to keep
     editable: Editable | None = None     # program tasks: what may change
-    attempts: Callable[[str], list[str]] = lambda cid: []  # recent failed tries on a parent
+    attempts: Callable[[str], list[Attempt]] = lambda cid: []  # rejected tries on a parent
 
     def cache_key(self, who: str, prompt: str) -> str:
         """The key under which an LLM answer to ``prompt`` is kept for this iteration, so

@@ -19,23 +19,37 @@ from galapagos.orchestrator.strategies import PROPOSERS, Build
 from galapagos.tasks.protocol import traits
 
 DEFAULT_PROPOSERS = ProposersConfig().use
-NEEDS = {  # what a strategy may need from the task: how to tell, and how to offer it
-    "demo_component": (lambda task: bool(traits(task).demo_component),
+NEEDS = {  # what a strategy may need from the run: how to tell, and how to offer it
+    "demo_component": (lambda cfg, task: bool(traits(task).demo_component),
                        "demonstrations component (a task declares one with "
                        "demo_component = \"NAME\")"),
-    "knobs": (lambda task: _declares_knobs(task),
-              "knobs in its seed program ('LR = 3e-3  # knob: log' in an editable file)"),
-    "agents": (lambda task: isinstance(task, RunsAgents),
+    "knobs": (lambda cfg, task: _declares_knobs(cfg, task),
+              "knobs: in its seed program ('LR = 3e-3  # knob: log' in an editable file), "
+              "or for a prompt task model settings in a [search_space] table"),
+    "agents": (lambda cfg, task: isinstance(task, RunsAgents),
                "agents to run on their own code (use an agent task: "
                "task.name = \"agent\")"),
 }
 
 
-def _declares_knobs(task: Any) -> bool:
-    """A program task whose seed declares knobs; a bad declaration is an error now."""
+def _declares_knobs(cfg: Config, task: Any) -> bool:
+    """A [search_space] for the task's settings, or a program task whose seed declares
+    knobs; a bad declaration is an error now."""
     from galapagos.orchestrator.proposers.carbs import check_seed
 
+    if cfg.search_space:
+        return True
     return hasattr(task, "seed_files") and bool(check_seed(task.seed_files()))
+
+
+def check_search_space(cfg: Config, task: Any) -> None:
+    """A [search_space] needs a task that applies model settings."""
+    if cfg.search_space and not traits(task).settings_component:
+        raise ConfigError(
+            f"[search_space] sets {', '.join(sorted(cfg.search_space))}, but task "
+            f"'{cfg.task.name}' applies no model settings (a task declares where with "
+            "settings_component = \"NAME\", as the built-in qa and sentiment tasks do); "
+            "remove [search_space] or use such a task.")
 
 
 def reflection_style(cfg: Config) -> Style:
@@ -78,9 +92,10 @@ def fit_to_task(cfg: Config, task: Any) -> Config:
     need the task does not meet (``demos`` without a demonstrations component) is dropped.
     A set the user chose that names one is a config error rather than iterations spent on
     nothing."""
+    check_search_space(cfg, task)
     p = cfg.proposers
     unmet = {n: need for n in p.use for need in PROPOSERS.get(n).needs
-             if not NEEDS[need][0](task)}
+             if not NEEDS[need][0](cfg, task)}
     if not unmet:
         return cfg
     if p.use != DEFAULT_PROPOSERS:

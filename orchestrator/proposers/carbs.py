@@ -4,7 +4,9 @@ declares the same knobs and was scored on train is an observation (its mean trai
 its cost, whether it failed), read from the archive each time, so the proposer keeps no
 state of its own and resume is exact. Mixed with ``code_edit``/``literal``/``reflective``,
 it tunes the knobs of whichever program the selector picks: a structural child keeps its
-parent's knob values until CARBS next moves them."""
+parent's knob values until CARBS next moves them. On a prompt task the knobs are the model
+settings a ``[search_space]`` wrote into the candidate's settings component (the task's
+``settings_component``); the other components are inherited the same way."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from galapagos.archive import Candidate
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.carbs.model import Observation
 from galapagos.orchestrator.carbs.search import DEFAULT, Settings, suggest
-from galapagos.orchestrator.carbs.space import Knob, knobs_in, values_in, with_values
+from galapagos.orchestrator.carbs.space import (SEARCH_SPACE, Knob, knobs_in, values_in,
+                                                with_values)
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
 
 
@@ -24,27 +27,42 @@ class CarbsProposer:
     name = "carbs"
 
     def __init__(self, archive: Any, cost: str = "duration_s",
-                 settings: Settings = DEFAULT):
+                 settings: Settings = DEFAULT, component: str | None = None):
         self.archive, self.cost, self.settings = archive, cost, settings
+        self.component = component  # a prompt task's settings component
+
+    def texts(self, candidate: Candidate) -> dict[str, str]:
+        """Where the candidate declares its knobs: its files, or its settings component."""
+        if self.component and self.component in candidate.components:
+            return {**candidate.files, SEARCH_SPACE: candidate.components[self.component]}
+        return candidate.files
+
+    def with_texts(self, parent: Candidate, texts: dict[str, str], meta: dict[str, Any]
+                   ) -> Candidate:
+        """The parent with its knob declarations replaced by ``texts``."""
+        components, files = dict(parent.components), dict(texts)
+        if SEARCH_SPACE in files and self.component:
+            components[self.component] = files.pop(SEARCH_SPACE)
+        return Candidate(components, (parent.id,), self.name, meta, files)
 
     def propose(self, ctx: ProposalContext) -> Proposal:
+        texts = self.texts(ctx.parent)
         try:
-            knobs = knobs_in(ctx.parent.files)
+            knobs = knobs_in(texts)
         except ConfigError as exc:  # a structural child broke a declaration
             return Proposal(self.name, rejected=f"the parent's knobs do not read: {exc}")
         if not knobs:
             return Proposal(self.name, rejected="the parent declares no knobs "
                             "('NAME = value  # knob: log')")
         names = sorted(knobs)
-        center = basic(knobs, names, values_in(ctx.parent.files, knobs))
+        center = basic(knobs, names, values_in(texts, knobs))
         scored = self.archive.train_outcomes(ctx.run_id, self.cost)  # read once for both
         x = suggest(center, self.observations(ctx.run_id, knobs, names, scored),
                     self.pending(ctx.run_id, knobs, names, scored), ctx.rng, self.settings)
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
-        files = with_values(ctx.parent.files, knobs, values)
         note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
-        child = Candidate(dict(ctx.parent.components), (ctx.parent.id,), self.name,
-                          {"knobs": {n: values[n] for n in names}}, files)
+        child = self.with_texts(ctx.parent, with_values(texts, knobs, values),
+                                {"knobs": {n: values[n] for n in names}})
         return Proposal(self.name, child=child, note=note)
 
     def observations(self, run_id: str, knobs: dict[str, Knob], names: list[str],
@@ -54,7 +72,7 @@ class CarbsProposer:
             scored = self.archive.train_outcomes(run_id, self.cost)
         out = []
         for cid, (score, cost, failed) in sorted(scored.items()):
-            values = values_in(self.archive.get_candidate(cid).files, knobs)
+            values = values_in(self.texts(self.archive.get_candidate(cid)), knobs)
             if set(values) == set(names):
                 out.append(Observation(basic(knobs, names, values), score,
                                        max(float(cost or 0.0), 1e-9), failed))
@@ -67,7 +85,8 @@ class CarbsProposer:
         out = []
         for row in self.archive.run_candidates(run_id):
             if row["proposer"] == self.name and row["candidate_id"] not in scored:
-                values = values_in(self.archive.get_candidate(row["candidate_id"]).files, knobs)
+                values = values_in(self.texts(self.archive.get_candidate(row["candidate_id"])),
+                                   knobs)
                 if set(values) == set(names) and row["role"] == "proposed":
                     out.append(basic(knobs, names, values))
         return out

@@ -6,7 +6,8 @@ continue: APE's instruction induction (demonstrations, then "The instruction was
 a notebook of worked rewrites (an instruction, its mistakes, an improved instruction) that
 ends where the next improved instruction is due. A template names its slots in braces:
 ``{name}`` (the component), ``{text}`` (its current text), ``{examples}`` (inputs, outputs,
-scores, feedback), ``{pairs}`` (inputs with their expected outputs), ``{mistakes}``."""
+scores, feedback), ``{pairs}`` (inputs with their expected outputs), ``{mistakes}``,
+``{tried}`` (texts already tried in its place and rejected; empty when there are none)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Literal
 from galapagos.archive import Evaluation
 from galapagos.tasks.protocol import Instance, describe_instance
 
-SLOTS = ("name", "text", "examples", "pairs", "mistakes")
+SLOTS = ("name", "text", "examples", "pairs", "mistakes", "tried")
 SHORT = 300  # characters of an input shown in a completion-style document
 
 INSTRUCT = """I gave an assistant the following text, the component '{name}' of its prompt:
@@ -28,7 +29,7 @@ INSTRUCT = """I gave an assistant the following text, the component '{name}' of 
 
 Here are inputs it was given, its outputs, and feedback on each:
 
-{examples}
+{examples}{tried}
 
 Read the inputs and the feedback carefully. Work out what the task needs, what went wrong
 and what general rules would make every answer right. Then write a new version of the
@@ -74,6 +75,16 @@ Improved instruction:"""
 
 
 @dataclass(frozen=True)
+class Tried:
+    """A text tried in place of the current one and rejected (see ``tried_section``)."""
+
+    text: str
+    reason: str
+    child_mb: float | None = None
+    parent_mb: float | None = None
+
+
+@dataclass(frozen=True)
 class MetaPrompt:
     """A template and how its answer is read: a fenced block, the line it continues, or
     the text before a closing ``</template>`` tag."""
@@ -83,10 +94,11 @@ class MetaPrompt:
     read: Literal["fenced", "line", "tagged"] = "fenced"
 
     def render(self, name: str, text: str, minibatch: Sequence[Instance],
-               results: dict[str, Evaluation]) -> str:
+               results: dict[str, Evaluation], tried: Sequence[Tried] = ()) -> str:
         fields = {"name": name, "text": text,
                   "examples": examples(minibatch, results),
-                  "pairs": pairs(minibatch, results), "mistakes": mistakes(minibatch, results)}
+                  "pairs": pairs(minibatch, results), "mistakes": mistakes(minibatch, results),
+                  "tried": tried_section(name, tried)}
         out = self.template
         for slot in SLOTS:
             out = out.replace("{" + slot + "}", fields[slot])
@@ -140,6 +152,20 @@ def mistakes(minibatch: Sequence[Instance], results: dict[str, Evaluation]) -> s
         f'Input "{_short(describe_instance(i))}" gave "{_short(results[i.id].output)}" '
         + (f'(expected "{i.expected}").' if isinstance(i.expected, str)
            else f"({_short(results[i.id].feedback)}).") for i in wrong)
+
+
+def tried_section(name: str, tried: Sequence[Tried]) -> str:
+    """The texts already tried in place of the current one and rejected, each with its
+    minibatch score against the parent's, so the next version differs from them; empty
+    when there are none (the document reads as it did before this slot existed)."""
+    if not tried:
+        return ""
+    shown = "\n\n".join(
+        (f"Scored {t.child_mb:g} where the current text scored {t.parent_mb or 0:g}:"
+         if t.child_mb is not None else f"Rejected ({t.reason}):") + f"\n```\n{t.text}\n```"
+        for t in tried)
+    return (f"\n\nThese versions of '{name}' were already tried in its place and did no "
+            f"better on other inputs; write something different from each of them:\n\n{shown}")
 
 
 def extract_block(answer: str) -> tuple[str, str | None]:

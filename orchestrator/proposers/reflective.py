@@ -4,7 +4,14 @@ Empty, truncated or unchanged answers are rejected, never adopted.
 
 An instruction model gets the request (``style = "instruct"``); a base model gets a
 document to continue (``"completion"``): instruction induction or a notebook of worked
-rewrites, drawn at random per proposal (see ``meta_prompts.py``)."""
+rewrites, drawn at random per proposal (see ``meta_prompts.py``).
+
+With ``recall`` set, a document that has a ``{tried}`` slot (the instruction model's) also
+shows the last texts already tried in place of the parent's and rejected, with their
+minibatch scores, so the next proposal is not a rerun of a failure. A base model's
+documents have no such slot: they show what good rewrites look like, and a rejected text
+written into them reads as one more worked example to copy. (The run refuses an exact
+repeat of an earlier child before paying for it, whatever the style.)"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from typing import Any, Literal
 from galapagos.agents.llm import LLMClient
 from galapagos.archive import Candidate
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
-from galapagos.orchestrator.proposers.meta_prompts import (BUILT_IN, MetaPrompt,
+from galapagos.orchestrator.proposers.meta_prompts import (BUILT_IN, MetaPrompt, Tried,
                                                            extract_block, usable)
 
 __all__ = ["ReflectiveMutation", "extract_block"]
@@ -25,15 +32,18 @@ class ReflectiveMutation:
     name = "reflective"
 
     def __init__(self, llm: LLMClient, components: list[str] | None = None,
-                 style: Style = "instruct"):
+                 style: Style = "instruct", recall: int = 0, settings: str | None = None):
         self.llm, self.components, self.style = llm, components or [], style
+        self.recall, self.settings = recall, settings  # settings: CARBS' knobs, not text
 
     def pick_component(self, parent: Candidate, cursor: int, demos: str | None = None) -> str:
         """Round robin over the components it may rewrite. A completion-style document
         writes instructions, so unless named it leaves the demonstrations component to
-        demo mutation."""
+        demo mutation; unless named, the model settings are left to CARBS."""
         names = [c for c in (self.components or sorted(parent.components))
                  if c in parent.components]
+        if not self.components:
+            names = [c for c in names if c != self.settings] or names
         if self.style == "completion" and not self.components:
             names = [c for c in names if c != demos] or names
         return names[cursor % len(names)]
@@ -60,11 +70,26 @@ class ReflectiveMutation:
         old = ctx.parent.components[name] if text is None else text
         k = rotate % max(len(ctx.minibatch), 1)
         batch = [*ctx.minibatch[k:], *ctx.minibatch[:k]]
-        answer, problem = self.ask(ctx, meta.render(name, old, batch, ctx.results), meta, tag)
+        tried = self.tried(ctx, name) if text is None and "{tried}" in meta.template else []
+        prompt = meta.render(name, old, batch, ctx.results, tried)
+        answer, problem = self.ask(ctx, prompt, meta, tag)
         if problem:
             return Proposal(self.name, rejected=problem, note=f"component {name} ({meta.key})",
                             meta_prompt=meta.key)
         return self.child_of(ctx, name, answer, meta.key)
+
+    def tried(self, ctx: ProposalContext, name: str) -> list[Tried]:
+        """The last ``recall`` distinct texts of ``name`` tried on this parent and rejected,
+        oldest first (read from the run's records, so a resumed run shows the same)."""
+        if not self.recall:
+            return []
+        out: dict[str, Tried] = {}
+        for a in ctx.attempts(ctx.parent.id):
+            text = ctx.get_candidate(a.child).components.get(name) if a.child else None
+            if text is not None and text != ctx.parent.components[name]:
+                out.pop(text, None)  # the newest try of a text counts
+                out[text] = Tried(text, a.reason, a.child_mb, a.parent_mb)
+        return list(out.values())[-self.recall:]
 
     def child_of(self, ctx: ProposalContext, name: str, text: str, meta_key: str) -> Proposal:
         """The parent with ``name`` replaced by ``text``, unless that changes nothing."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.llm import LLMClient
-from galapagos.agents.programs import DEMOS, INSTRUCTION, answer_fewshot
+from galapagos.agents.programs import DEMOS, INSTRUCTION, SETTINGS, answer_fewshot
 from galapagos.errors import TaskError
 from galapagos.tasks.protocol import Instance, Result, TaskContext
 
@@ -48,6 +48,7 @@ class QATask:
     objectives = {"tokens": "min"}
     perfect_score = 1.0  # the most one instance can score (the loop skips perfect parents)
     demo_component = DEMOS
+    settings_component = SETTINGS  # [search_space] knobs: the model's sampling settings
 
     def __init__(self, llm: LLMClient, data: Path, rows: list[tuple[Instance, list[str]]],
                  instruction: str = SEED_INSTRUCTION, max_tokens: int = 12):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from galapagos.agents.llm import LLMClient
-from galapagos.agents.programs import DEMOS, INSTRUCTION, answer_fewshot
+from galapagos.agents.programs import DEMOS, INSTRUCTION, SETTINGS, answer_fewshot
 from galapagos.errors import TaskError
 from galapagos.tasks.protocol import Instance, Result, TaskContext
 
@@ -32,6 +32,7 @@ class SentimentTask:
     objectives = {"tokens": "min"}  # with the score, for frontier kinds
     perfect_score = 1.0  # the most one instance can score (the loop skips perfect parents)
     demo_component = DEMOS
+    settings_component = SETTINGS  # [search_space] knobs: the model's sampling settings
 
     def __init__(self, llm: LLMClient, data: Path = DATA, limits: dict[str, int] | None = None):
         self.llm, self.data = llm, data

@@ -207,11 +207,28 @@ def carbs_config(d):
                        '[budget]\nmax_iterations = 20\n')
 
 
-def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path):
-    subprocess.run(cli("run", "-c", str(carbs_config(tmp_path / "ref"))), check=True,
+def settings_config(d):
+    """CARBS on a prompt task's model settings ([search_space]) beside demo mutation."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "qa.jsonl").write_text("".join(
+        json.dumps({"id": f"{s}{k}", "split": s, "input": f"Say {s}{k}.", "answer": f"{s}{k}"})
+        + "\n" for s, n in (("train", 12), ("val", 8), ("test", 4)) for k in range(n)))
+    return config_file(d, "settings", "qa",
+                       '[task.options]\ndata = "qa.jsonl"\nmodel = "fake/deterministic"\n'
+                       '[llm]\nmodel = "fake/deterministic"\n'
+                       '[proposers]\nuse = ["carbs", "demos"]\n'
+                       '[search_space.temperature]\nvalue = 0.3\nlow = 0.0\nhigh = 2.0\n'
+                       '[search_space.max_tokens]\nvalue = 8\nspace = "log"\nint = true\n'
+                       '[loop]\nacceptance = "non_decreasing"\n'
+                       '[budget]\nmax_iterations = 20\n')
+
+
+@pytest.mark.parametrize("make", [carbs_config, settings_config], ids=["program", "settings"])
+def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path, make):
+    subprocess.run(cli("run", "-c", str(make(tmp_path / "ref"))), check=True,
                    capture_output=True, timeout=300)
     ref_db, db = tmp_path / "ref" / "a.db", tmp_path / "killed" / "a.db"
-    proc = subprocess.Popen(cli("run", "-c", str(carbs_config(tmp_path / "killed"))),
+    proc = subprocess.Popen(cli("run", "-c", str(make(tmp_path / "killed"))),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     kill_when(proc, db, "select count(*) from events where kind='iteration'", 8)
     run_id = sqlite3.connect(db).execute("select id from runs").fetchone()[0]

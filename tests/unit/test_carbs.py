@@ -192,7 +192,7 @@ def test_the_acquisition_discounts_where_evaluations_fail():
     from galapagos.orchestrator.carbs.search import acquisition
 
     cands = np.array([[1.2], [2.6]])
-    acq = acquisition(model, front, cands, Settings())
+    acq = acquisition(model, front, cands, Settings(exploration_bias=0.0))
     mean, std, _, p = model.predict(cands)
     best = model.to_output(np.array([front[-1].score]))
     ei = expected_improvement(mean, std, best)
@@ -200,6 +200,30 @@ def test_the_acquisition_discounts_where_evaluations_fail():
     assert acq == pytest.approx(ei * p) and acq[1] < ei[1] * 0.5
     capped = acquisition(model, front, cands, Settings(max_cost=0.5))
     assert np.all(np.isneginf(capped))            # all predicted dearer than the cap
+
+
+def test_the_exploration_bias_trades_a_small_sure_gain_for_an_uncertain_one():
+    """The reference's exploration_bias (default 1): EI of the predicted output less the
+    bias. Hand-computed, over a front worth 0 (in the model's units): a candidate sure to
+    gain 0.5 is worth 0.5 without the bias and nothing with it; one predicted at 0 with a
+    standard deviation of 1 is worth phi(0) = 0.399 without it and phi(1) - Phi(-1) =
+    0.083 with it, so the bias flips their ranking."""
+    from galapagos.orchestrator.carbs.search import acquisition
+
+    class Predicted:  # the surrogate's predictions, fixed by hand
+        def predict(self, cands):
+            return (np.array([0.5, 0.0]), np.array([1e-9, 1.0]), np.array([1.0, 1.0]),
+                    np.array([1.0, 1.0]))
+
+        def to_output(self, scores):
+            return scores
+
+    front = [Observation(np.array([0.0]), 0.0, 1.0)]
+    cands = np.zeros((2, 1))
+    plain = acquisition(Predicted(), front, cands, Settings(exploration_bias=0.0))
+    biased = acquisition(Predicted(), front, cands, Settings())
+    assert plain == pytest.approx([0.5, 0.39894], abs=1e-4)
+    assert biased == pytest.approx([0.0, 0.08332], abs=1e-4)
 
 
 def test_a_diverging_setting_is_a_failure_the_model_sees_not_a_low_score(tmp_path):

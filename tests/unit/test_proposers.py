@@ -127,3 +127,47 @@ def test_selectors_are_seeded():
     assert best.select(f, ["a", "b", "c"], random.Random(0)) == "a"
     eps = make_selector(SelectorConfig(kind="epsilon", epsilon=1.0))
     assert {eps.select(f, ["a", "b", "c"], random.Random(s)) for s in range(30)} == {"a", "b", "c"}
+
+
+def test_reflective_shows_an_instruction_model_the_texts_rejected_on_its_parent(tmp_path):
+    """Two rewrites of the seed's answer lose their minibatch; the third request lists
+    both with their scores (recall 4), only the newer one (recall 1), or none (recall 0)."""
+    from galapagos.archive import Archive
+    from galapagos.orchestrator.runner import start_run
+    from tests.conftest import toy_config
+
+    def third_prompt(recall, folder):
+        fake = FakeLLM(f"recall{recall}").enqueue("zzz first\n```", "yyy second\n```",
+                                                   "xxx third\n```")
+        out = start_run(toy_config(
+            tmp_path / folder, llm={"model": fake.model, "base": False},
+            proposers={"use": ["reflective"], "reflective": {
+                "components": ["answer"], "style": "instruct", "recall": recall}},
+            selector={"kind": "best"}, budget={"max_iterations": 3}))
+        reasons = [e["data"].get("reason") for e in
+                   Archive(out.archive).events(out.run_id, "iteration")]
+        assert reasons[:2] == ["not better on the minibatch"] * 2
+        return fake.calls[2][0]["content"]
+
+    shown = third_prompt(4, "a")
+    assert "were already tried in its place" in shown
+    assert shown.index("zzz first") < shown.index("yyy second")  # oldest first
+    assert "Scored 0 where the current text scored 0:" in shown
+    one = third_prompt(1, "b")
+    assert "yyy second" in one and "zzz first" not in one
+    none = third_prompt(0, "c")
+    assert "already tried" not in none and "zzz first" not in none
+
+
+def test_an_instruct_document_without_tries_reads_as_before():
+    """A run made before recall (or with recall 0) renders the same document, so its
+    cached reflection answers are found on resume."""
+    from galapagos.orchestrator.proposers.meta_prompts import BUILT_IN, Tried
+
+    parent = Candidate({"instruction": "old"})
+    c = ctx(parent)
+    plain = BUILT_IN["instruct"].render("instruction", "old", c.minibatch, c.results)
+    assert "bad answer\n\nRead the inputs and the feedback carefully." in plain
+    shown = BUILT_IN["instruct"].render("instruction", "old", c.minibatch, c.results,
+                                        [Tried("tried text", "staged out")])
+    assert "Rejected (staged out):\n```\ntried text\n```\n\nRead the inputs" in shown
