@@ -134,6 +134,10 @@ class CarbsConfig(Section):
                                     "candidate's predicted output (in the model's normal "
                                     "units) before expected improvement: larger favours "
                                     "uncertain points (the reference's exploration_bias).")
+    pending_siblings: bool = Field(True, description="With several proposals in flight "
+                                   "([loop] in_flight), each suggestion counts those drafted "
+                                   "before it in its flight as pending (Thompson-filled), "
+                                   "so siblings spread out instead of crowding one point.")
     clamp: bool = Field(False, description="Floor the front's value at a cost drawn "
                         "log-uniformly along the front, as the reference does by default: "
                         "pushes the search toward dearer settings.")
@@ -292,7 +296,8 @@ BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
           ("loop", "race", "enabled"): False, ("proposers", "demos", "fill"): False,
           ("proposers", "demos", "by_effect"): False,
           ("proposers", "reflective", "recall"): 0,
-          ("proposers", "carbs", "exploration_bias"): 0.0}
+          ("proposers", "carbs", "exploration_bias"): 0.0,
+          ("proposers", "carbs", "pending_siblings"): False}
 
 
 def as_made(config: dict) -> dict:

@@ -31,7 +31,7 @@ def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:
     subs = _plan(loop, state, [rng.getrandbits(64) for _ in range(k)])
     with ThreadPoolExecutor(k) as pool:
         _each(pool, subs, lambda s: loop.parent_eval(s))
-        drafts = list(pool.map(loop.draft, subs))
+        drafts = _draft(pool, loop, subs)
         for sub, (update, prop, parent) in zip(subs, drafts, strict=True):  # in order
             sub.update(update)
             sub.update(loop.settle(sub, prop, parent))
@@ -43,6 +43,24 @@ def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:
             _warm(pool, [s for s in subs if s.get("accepted")], loop, "val")
     return {**_adopt_in_order(loop, state, subs), **FLIGHT_RESET, "rng": rng_state(rng),
             "iteration": subs[-1]["iteration"]}
+
+
+def _draft(pool: ThreadPoolExecutor, loop: "Loop", subs: list[dict[str, Any]]
+           ) -> list[tuple[dict[str, Any], Any, Any]]:
+    """Every sub's proposal. Most draft in parallel; a proposer that sees its siblings
+    (CARBS: pending suggestions) drafts in iteration order, shown the children drafted
+    before it, beside them."""
+    since = subs[0]["iteration"]
+    alone = {n: pool.submit(loop.draft, s, since) for n, s in enumerate(subs)
+             if s["proposer"] not in loop.in_turn}
+    in_turn: dict[int, tuple[dict[str, Any], Any, Any]] = {}
+    siblings: list[Any] = []
+    for n, s in enumerate(subs):
+        if n not in alone:
+            in_turn[n] = loop.draft(s, since, tuple(siblings))
+            if child := getattr(in_turn[n][1], "child", None):
+                siblings.append(child)
+    return [alone[n].result() if n in alone else in_turn[n] for n in range(len(subs))]
 
 
 def _size(loop: "Loop", state: LoopState) -> int:

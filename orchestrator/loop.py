@@ -25,7 +25,7 @@ from galapagos.orchestrator.fronts import Fronts
 from galapagos.orchestrator.interrupt import InterruptFlag
 from galapagos.orchestrator.minibatch import epoch_minibatch
 from galapagos.orchestrator.proposers import Proposal, ProposalContext
-from galapagos.orchestrator.proposers.build import InPlay, rotating
+from galapagos.orchestrator.proposers.build import InPlay, in_turn, rotating
 from galapagos.orchestrator.race import chunks, standing, stops
 from galapagos.orchestrator.vetting import attempts, vet
 from galapagos.orchestrator.selectors import Selector
@@ -45,7 +45,8 @@ class Loop:
         self.mutations, self.merge = proposers.mutations, proposers.merge
         self.merge_every = proposers.every
         self.budget, self.bus, self.interrupt = budget, bus, interrupt
-        self.rotating = rotating([*self.mutations, *([self.merge.name] if self.merge else [])])
+        names = [*self.mutations, *([self.merge.name] if self.merge else [])]
+        self.rotating, self.in_turn = rotating(names), in_turn(names)
         self.splits: dict[str, list[Instance]] = {"train": [], "val": [], "test": []}
         for inst in task.instances():
             self.splits[inst.split].append(inst)
@@ -151,8 +152,12 @@ class Loop:
         update, prop, parent = self.draft(state)
         return {**update, **self.settle(state, prop, parent)}
 
-    def draft(self, state: LoopState) -> tuple[dict[str, Any], Proposal | str, Candidate]:
-        """The proposal (the LLM's part; writes nothing), or why the iteration failed."""
+    def draft(self, state: LoopState, since: int | None = None,
+              siblings: tuple[Candidate, ...] = ()) -> tuple[dict[str, Any], Proposal | str,
+                                                             Candidate]:
+        """The proposal (the LLM's part; writes nothing), or why the iteration failed.
+        ``since``: the first iteration of its flight (default: this one); ``siblings``:
+        the children its flight drafted before it, for a proposer that sees them."""
         rng = rng_from(state)
         parent = self.archive.get_candidate(state["parent"])
         minibatch = self.minibatch(state)
@@ -162,7 +167,8 @@ class Loop:
             rng, self.frontier, self.archive.get_candidate, self.archive.lineage,
             state["cursor"], self.traits.demo_component,
             set(state["tried_merges"]), self.editable,
-            lambda cid: attempts(self.archive, self.run_id, cid, before=state["iteration"]))
+            lambda cid: attempts(self.archive, self.run_id, cid, before=state["iteration"]),
+            state["iteration"] if since is None else since, siblings)
         update = {"rng": rng_state(rng), "child": None}  # as drawn before the proposal
         proposer = self.mutations.get(state["proposer"]) or self.merge
         assert proposer is not None

@@ -32,7 +32,10 @@ class Strategy(Generic[T]):
     (on its schedule: every ``every(cfg)``-th iteration, ``cfg`` the run's config);
     ``rotates``: it rewrites one component per proposal in turn, so the loop advances the
     run's component cursor after it; ``needs``: what the task must offer
-    ("demo_component", "agents") or the run is a config error."""
+    ("demo_component", "agents") or the run is a config error; ``sees_siblings``: with
+    several proposals in flight, it drafts after the earlier ones of its flight and is
+    shown their children (``ProposalContext.siblings``), as CARBS counts its pending
+    suggestions; the others draft in parallel."""
 
     name: str
     build: Callable[[Any], T]
@@ -41,6 +44,7 @@ class Strategy(Generic[T]):
     needs: tuple[str, ...] = ()
     doc: str = ""
     every: Callable[[Any], int] | None = None
+    sees_siblings: bool = False
 
 
 @dataclass

@@ -106,7 +106,7 @@ def _carbs(b: Build) -> Any:
     return CarbsProposer(b.archive, c.cost, Settings(
         c.random_samples, c.radius, max_cost=c.max_cost, min_cost_fraction=c.min_cost_fraction,
         exploration_bias=c.exploration_bias, clamp=c.clamp),
-        traits(b.task).settings_component if b.cfg.search_space else None)
+        traits(b.task).settings_component if b.cfg.search_space else None, c.pending_siblings)
 
 
 def _merge(b: Build) -> Any:
@@ -128,7 +128,7 @@ for _s in (
                  doc="the parent agent edits its own code"),
         Strategy("pdr", _pdr, rotates=True, doc="parallel drafts, distilled and refined"),
         Strategy("stop", _stop, rotates=True, doc="reflection whose meta-prompt evolves"),
-        Strategy("carbs", _carbs, needs=("knobs",),
+        Strategy("carbs", _carbs, needs=("knobs",), sees_siblings=True,
                  doc="cost-aware Bayesian search of the program's declared knobs")):
     PROPOSERS.add(_s)
 

@@ -2,8 +2,9 @@
 the search centre until a few evaluations succeed; then candidates drawn around the members
 of the score–cost Pareto front (within the search radius, in basic space), ranked by the
 expected improvement over the front's value at each candidate's predicted cost, times its
-predicted probability of success; pending suggestions (evaluations in flight) count as
-observed with a Thompson draw of their output.
+predicted probability of success; pending suggestions (evaluations in flight, and the
+siblings drafted before this one in its flight) count as observed with a Thompson draw of
+their output.
 
 Where it differs from the reference: scikit-learn GPs instead of pyro; every Pareto member
 is an origin with equal weight (the reference weights by a prior over groups) and

@@ -47,6 +47,10 @@ class ProposalContext:
     tried: set[str] = field(default_factory=set)  # keys proposals asked the run to keep
     editable: Editable | None = None     # program tasks: what may change
     attempts: Callable[[str], list[Attempt]] = lambda cid: []  # rejected tries on a parent
+    # the first iteration of this proposal's flight: what the archive holds from it on may
+    # be a crashed try's, so state a proposer reads back stops before it (exact resume)
+    since: int = 0
+    siblings: Sequence[Candidate] = ()  # children drafted earlier in this flight (in_turn)
 
     def cache_key(self, who: str, prompt: str) -> str:
         """The key under which an LLM answer to ``prompt`` is kept for this iteration, so

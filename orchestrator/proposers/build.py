@@ -82,6 +82,11 @@ def make_proposers(cfg: Config, llm: LLMClient, task: Any, archive: Archive) -> 
     return InPlay(mutations, *merge) if merge else InPlay(mutations)
 
 
+def in_turn(names: list[str]) -> frozenset[str]:
+    """The proposers among ``names`` that draft after their flight's earlier proposals."""
+    return frozenset(n for n in names if PROPOSERS.get(n).sees_siblings)
+
+
 def rotating(names: list[str]) -> frozenset[str]:
     """The proposers among ``names`` that rewrite components in turn (the run's cursor)."""
     return frozenset(n for n in names if PROPOSERS.get(n).rotates)

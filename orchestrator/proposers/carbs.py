@@ -27,9 +27,11 @@ class CarbsProposer:
     name = "carbs"
 
     def __init__(self, archive: Any, cost: str = "duration_s",
-                 settings: Settings = DEFAULT, component: str | None = None):
+                 settings: Settings = DEFAULT, component: str | None = None,
+                 siblings: bool = True):
         self.archive, self.cost, self.settings = archive, cost, settings
         self.component = component  # a prompt task's settings component
+        self.siblings = siblings  # count the flight's earlier suggestions as pending
 
     def texts(self, candidate: Candidate) -> dict[str, str]:
         """Where the candidate declares its knobs: its files, or its settings component."""
@@ -56,9 +58,9 @@ class CarbsProposer:
                             "('NAME = value  # knob: log')")
         names = sorted(knobs)
         center = basic(knobs, names, values_in(texts, knobs))
-        scored = self.archive.train_outcomes(ctx.run_id, self.cost)  # read once for both
-        x = suggest(center, self.observations(ctx.run_id, knobs, names, scored),
-                    self.pending(ctx.run_id, knobs, names, scored), ctx.rng, self.settings)
+        scored, pending = self.state(ctx, knobs, names)
+        x = suggest(center, self.observations(ctx.run_id, knobs, names, scored), pending,
+                    ctx.rng, self.settings)
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
         note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
         child = self.with_texts(ctx.parent, with_values(texts, knobs, values),
@@ -78,18 +80,27 @@ class CarbsProposer:
                                        max(float(cost or 0.0), 1e-9), failed))
         return out
 
-
-    def pending(self, run_id: str, knobs: dict[str, Knob], names: list[str],
-                scored: dict[str, tuple[float, float, bool]]) -> list[np.ndarray]:
-        """Suggestions in flight (``[loop] in_flight``): tried, not yet scored on train."""
-        out = []
-        for row in self.archive.run_candidates(run_id):
-            if row["proposer"] == self.name and row["candidate_id"] not in scored:
-                values = values_in(self.texts(self.archive.get_candidate(row["candidate_id"])),
-                                   knobs)
-                if set(values) == set(names) and row["role"] == "proposed":
-                    out.append(basic(knobs, names, values))
-        return out
+    def state(self, ctx: ProposalContext, knobs: dict[str, Knob], names: list[str]
+              ) -> tuple[dict[str, tuple[float, float, bool]], list[np.ndarray]]:
+        """What the run knew before this proposal's flight: the train outcomes of its
+        candidates, and its suggestions not yet scored (a sibling drafted earlier in the
+        flight is one of them). Read back after a crash, the same as in an unbroken run."""
+        rows = self.archive.run_candidates(ctx.run_id)
+        first: dict[str, int] = {}
+        for row in rows:
+            first.setdefault(row["candidate_id"], row["iteration"])
+        known = {cid for cid, it in first.items() if it < ctx.since}
+        scored = {cid: v for cid, v in self.archive.train_outcomes(ctx.run_id, self.cost
+                                                                   ).items() if cid in known}
+        waiting = [self.archive.get_candidate(r["candidate_id"]) for r in rows
+                   if r["proposer"] == self.name and r["role"] == "proposed"
+                   and r["candidate_id"] in known and r["candidate_id"] not in scored]
+        pending = []
+        for c in [*waiting, *(ctx.siblings if self.siblings else ())]:
+            values = values_in(self.texts(c), knobs)
+            if set(values) == set(names):
+                pending.append(basic(knobs, names, values))
+        return scored, pending
 
 
 def basic(knobs: dict[str, Knob], names: list[str], values: dict[str, float]) -> np.ndarray:

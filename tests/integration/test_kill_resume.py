@@ -199,12 +199,17 @@ def test_kill_9_at_random_points_of_a_program_run_then_resume(tmp_path, seed):
     assert any(c[3] == "literal" and c[1] == "accepted" for c in b["candidates"])
 
 
-def carbs_config(d):
+def carbs_config(d, flight=1):
     return config_file(d, "carbs", "scaling",
                        '[llm]\nmodel = "fake/deterministic"\n[proposers]\nuse = ["carbs"]\n'
                        '[proposers.carbs]\ncost = "cost"\n'
                        '[loop]\nminibatch_size = 4\nacceptance = "non_decreasing"\n'
-                       '[budget]\nmax_iterations = 20\n')
+                       f'in_flight = {flight}\n[budget]\nmax_iterations = 20\n')
+
+
+def flight_config(d):
+    """Three suggestions in flight, each counting its earlier siblings as pending."""
+    return carbs_config(d, flight=3)
 
 
 def settings_config(d):
@@ -217,13 +222,15 @@ def settings_config(d):
                        '[task.options]\ndata = "qa.jsonl"\nmodel = "fake/deterministic"\n'
                        '[llm]\nmodel = "fake/deterministic"\n'
                        '[proposers]\nuse = ["carbs", "demos"]\n'
+                       '[proposers.carbs]\ncost = "tokens"\n'  # seconds differ per run
                        '[search_space.temperature]\nvalue = 0.3\nlow = 0.0\nhigh = 2.0\n'
                        '[search_space.max_tokens]\nvalue = 8\nspace = "log"\nint = true\n'
                        '[loop]\nacceptance = "non_decreasing"\n'
                        '[budget]\nmax_iterations = 20\n')
 
 
-@pytest.mark.parametrize("make", [carbs_config, settings_config], ids=["program", "settings"])
+@pytest.mark.parametrize("make", [carbs_config, flight_config, settings_config],
+                         ids=["program", "in_flight", "settings"])
 def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path, make):
     subprocess.run(cli("run", "-c", str(make(tmp_path / "ref"))), check=True,
                    capture_output=True, timeout=300)

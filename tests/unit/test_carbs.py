@@ -283,3 +283,41 @@ def test_the_ui_shows_the_score_cost_front_of_a_carbs_run(tmp_path):
             assert "LR" in text and "WIDTH" in text and "on the front of" in \
                 app.screen.sub_title
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_suggestions_in_one_flight_count_their_earlier_siblings_as_pending(
+        tmp_path, monkeypatch, on):
+    """in_flight = 3: CARBS drafts its flight's proposals in turn, each shown the children
+    drafted before it (pending, Thompson-filled), and reads the archive only as it stood
+    when the flight began; pending_siblings = false (what a run made before did) shows
+    none."""
+    seen, original = [], CarbsProposer.state
+
+    def state(self, ctx, knobs, names):
+        scored, pending = original(self, ctx, knobs, names)
+        seen.append((ctx.iteration, ctx.since, len(ctx.siblings), len(pending)))
+        return scored, pending
+    monkeypatch.setattr(CarbsProposer, "state", state)
+    cfg = carbs_config(tmp_path, max_iterations=15)
+    cfg.loop.in_flight = 3
+    cfg.proposers.carbs.pending_siblings = on
+    start_run(cfg)
+    assert [i for i, *_ in seen] == list(range(1, 16))
+    assert [since for _, since, *_ in seen] == [1, 1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10,
+                                                13, 13, 13]
+    assert [sib for _, _, sib, _ in seen] == [0, 1, 2] * 5  # every draft made a child
+    assert [p for *_, p in seen] == ([0, 1, 2] * 5 if on else [0] * 15)
+
+
+def test_pending_siblings_change_the_later_suggestions_of_a_flight(tmp_path):
+    """The same seeded run with and without siblings as pending: the random phase (which
+    ignores pending points) is the same; once the model leads, the flights differ."""
+    def children(on):
+        cfg = carbs_config(tmp_path / str(on), max_iterations=15)
+        cfg.loop.in_flight, cfg.proposers.carbs.pending_siblings = 3, on
+        out = start_run(cfg)
+        rows = Archive(out.archive).run_candidates(out.run_id)
+        return [r["candidate_id"] for r in rows if r["proposer"] == "carbs"]
+    with_, without = children(True), children(False)
+    assert with_[:3] == without[:3] and with_ != without

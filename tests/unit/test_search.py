@@ -125,8 +125,13 @@ def test_runs_made_before_the_new_keys_resume_as_they_ran():
     assert made["proposers"]["reflective"]["style"] == "instruct"
     assert made["loop"]["race"] == {"enabled": False}  # issue 22's mechanisms: off
     assert made["proposers"]["demos"] == {"fill": False, "by_effect": False}
-    new = as_made({"loop": {"minibatches": "epoch"}})
+    assert made["proposers"]["reflective"]["recall"] == 0  # no rejected tries shown
+    assert made["proposers"]["carbs"] == {"exploration_bias": 0.0, "pending_siblings": False}
+    new = as_made({"loop": {"minibatches": "epoch"}, "proposers": {
+        "reflective": {"recall": 4}, "carbs": {"exploration_bias": 1.0}}})
     assert new["loop"]["minibatches"] == "epoch"
+    assert new["proposers"]["reflective"]["recall"] == 4
+    assert new["proposers"]["carbs"]["exploration_bias"] == 1.0
 
 
 def test_the_final_choice_by_lcb_prefers_the_steady_candidate(tmp_path):
