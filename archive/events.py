@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-Outcome = Literal["accepted", "rejected", "failed", "staged_out"]
+Outcome = Literal["accepted", "rejected", "failed", "staged_out", "resampled"]
 _OLD_META = re.compile(r"\((m[0-9a-f]{10})\)$")
 
 

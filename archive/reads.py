@@ -109,6 +109,12 @@ class ReadViews:
             "join runs r on r.id = rc.run_id where e.task_key = r.task_key and e.split = "
             "'train' group by e.candidate_id", [cost, run_id])}
 
+    def train_instances(self, run_id: str, cid: str) -> set[str]:
+        """The train instances a candidate has been scored on, for this run's task."""
+        return {iid for (iid,) in self.db.execute(
+            "select e.instance_id from evaluations e join runs r on r.task_key = e.task_key "
+            "where r.id = ? and e.candidate_id = ? and e.split = 'train'", [run_id, cid])}
+
     def costs_in_order(self, run_id: str, cost: str) -> list[tuple[str, str, float]]:
         """The search's evaluations (train and val) in the order the run paid for them:
         candidate, split and cost (the objective named ``cost``, else the seconds)."""

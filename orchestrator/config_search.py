@@ -134,6 +134,13 @@ class CarbsConfig(Section):
                                     "candidate's predicted output (in the model's normal "
                                     "units) before expected improvement: larger favours "
                                     "uncertain points (the reference's exploration_bias).")
+    resample_every: int = Field(5, ge=0, description="After every N successful evaluations, "
+                                "score the least-sampled member of the score-cost front again "
+                                "on the iteration's minibatch instead of a new suggestion (the "
+                                "reference's resample_frequency), so a lucky minibatch does "
+                                "not keep a point on the front; only where train has instances "
+                                "the member was not scored on, and with in_flight = 1. 0: "
+                                "never.")
     pending_siblings: bool = Field(True, description="With several proposals in flight "
                                    "([loop] in_flight), each suggestion counts those drafted "
                                    "before it in its flight as pending (Thompson-filled), "
@@ -297,7 +304,8 @@ BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
           ("proposers", "demos", "by_effect"): False,
           ("proposers", "reflective", "recall"): 0,
           ("proposers", "carbs", "exploration_bias"): 0.0,
-          ("proposers", "carbs", "pending_siblings"): False}
+          ("proposers", "carbs", "pending_siblings"): False,
+          ("proposers", "carbs", "resample_every"): 0}
 
 
 def as_made(config: dict) -> dict:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from galapagos.orchestrator.loop import Loop
 
 FLIGHT_RESET = {"parent": None, "child": None, "proposer": None, "minibatch": [],
-                "accepted": False}
+                "accepted": False, "resample": False}
 
 
 def fly(loop: "Loop", state: LoopState) -> dict[str, Any]:

@@ -119,7 +119,7 @@ class Loop:
         minibatch = self._draw_minibatch(iteration, rng)
         proposer = self._pick_proposer(iteration, rng)
         return {"iteration": iteration, "parent": parent, "minibatch": minibatch,
-                "proposer": proposer, "child": None, "accepted": False,
+                "proposer": proposer, "child": None, "accepted": False, "resample": False,
                 "rng": rng_state(rng)}
 
     def _draw_minibatch(self, iteration: int, rng: random.Random) -> list[str]:
@@ -203,6 +203,8 @@ class Loop:
             update["cursor"] = state["cursor"] + 1
         if prop.remember:
             update["tried_merges"] = [*state["tried_merges"], prop.remember]
+        if prop.resample and prop.child is not None:  # scored again in child_eval, not new
+            return {**update, "child": prop.child.id, "resample": True}
         # earlier iterations only: a node re-run after a crash meets its own writes
         tried = self.archive.candidate_ids(self.run_id, before=state["iteration"])
         reason = prop.rejected or (
@@ -227,6 +229,10 @@ class Loop:
         minibatch = self.minibatch(state)
         evals = self.evaluator.run(child, minibatch, "train")
         score = sum(e.score for e in evals.values())
+        if state.get("resample"):  # a better estimate of a known candidate: nothing to accept
+            self._end_iteration(state, "resampled", parent_mb=state["parent_mb"],
+                                child_mb=score, note=f"scored {child.id} again")
+            return {"child_mb": score, "accepted": False}
         parent = state["parent_mb"]
         accepted = accepts(self.cfg.loop.acceptance, [evals[i.id].score for i in minibatch],
                            self._parent_scores(state, minibatch, parent), self.cfg.loop.z)

@@ -21,6 +21,7 @@ class LoopState(TypedDict, total=False):
     parent_mb: float
     child_mb: float
     accepted: bool
+    resample: bool           # the child is a candidate scored again on a new minibatch
     best: str | None
     best_val: float
     improved_at: int

@@ -14,9 +14,12 @@ instances); the cheapest fifth of costs counts as one member, as the reference's
 (the reference fits a GP along the front); its ``exploration_bias`` (1 by default, as
 there) is kept, its random floor on the front value (``clamp``) is off by default: on the
 synthetic scaling task it lowered the median hypervolume (bench/carbs.py, 10 seeds: 0.333
-with the bias alone, 0.325 with both, 0.285 with neither); no
-resampling of Pareto members, since a candidate's score here is already a mean over its
-instances and an identical candidate is a cache hit, not a new noisy draw."""
+with the bias alone, 0.325 with both, 0.285 with neither). Resampling a Pareto member
+(``resample_every``, the proposer's) scores it on train instances it was not scored on: an
+evaluation here is deterministic per (candidate, instance) and cached, so a new draw of
+its noise is a new instance, and where a member was scored on all of train (the scaling
+and script tasks) there is nothing to resample; with several proposals in flight it is
+off, as a flight re-run after a crash would see its resampled scores early."""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class Settings:
     min_cost_fraction: float = 0.2  # the cheapest fifth counts as one front member
     exploration_bias: float = 1.0  # subtracted from the predicted output in EI (normal units)
     clamp: bool = False  # the reference's random floor on the front value (see acquisition)
+    resample_every: int = 0  # score a front member again after every N successes (0: never)
 
 
 def pareto_front(observations: Sequence[Observation]) -> list[Observation]:

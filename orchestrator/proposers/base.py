@@ -71,6 +71,7 @@ class Proposal:
     note: str = ""
     remember: str | None = None  # a key the run keeps for later proposals (ctx.tried)
     meta_prompt: str | None = None  # the meta-prompt a reflective proposal used (STOP's yield)
+    resample: bool = False  # child is a candidate of the run to score again (CARBS), not new
 
 
 class Proposer(Protocol):

@@ -17,7 +17,7 @@ import numpy as np
 from galapagos.archive import Candidate
 from galapagos.errors import ConfigError
 from galapagos.orchestrator.carbs.model import Observation
-from galapagos.orchestrator.carbs.search import DEFAULT, Settings, suggest
+from galapagos.orchestrator.carbs.search import DEFAULT, Settings, pareto_front, suggest
 from galapagos.orchestrator.carbs.space import (SEARCH_SPACE, Knob, knobs_in, values_in,
                                                 with_values)
 from galapagos.orchestrator.proposers.base import Proposal, ProposalContext
@@ -59,6 +59,8 @@ class CarbsProposer:
         names = sorted(knobs)
         center = basic(knobs, names, values_in(texts, knobs))
         scored, pending = self.state(ctx, knobs, names)
+        if again := self.resample(ctx, knobs, names, scored):
+            return again
         x = suggest(center, self.observations(ctx.run_id, knobs, names, scored), pending,
                     ctx.rng, self.settings)
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
@@ -70,15 +72,48 @@ class CarbsProposer:
     def observations(self, run_id: str, knobs: dict[str, Knob], names: list[str],
                      scored: dict[str, tuple[float, float, bool]] | None = None
                      ) -> list[Observation]:
+        return [o for _, o in self.observed(run_id, knobs, names, scored)]
+
+    def observed(self, run_id: str, knobs: dict[str, Knob], names: list[str],
+                 scored: dict[str, tuple[float, float, bool]] | None = None
+                 ) -> list[tuple[str, Observation]]:
+        """Each scored candidate that sets these knobs, with its observation."""
         if scored is None:
             scored = self.archive.train_outcomes(run_id, self.cost)
         out = []
         for cid, (score, cost, failed) in sorted(scored.items()):
             values = values_in(self.texts(self.archive.get_candidate(cid)), knobs)
             if set(values) == set(names):
-                out.append(Observation(basic(knobs, names, values), score,
-                                       max(float(cost or 0.0), 1e-9), failed))
+                out.append((cid, Observation(basic(knobs, names, values), score,
+                                             max(float(cost or 0.0), 1e-9), failed)))
         return out
+
+    def resample(self, ctx: ProposalContext, knobs: dict[str, Knob], names: list[str],
+                 scored: dict[str, tuple[float, float, bool]]) -> Proposal | None:
+        """Every ``resample_every`` successes (the reference's resample_frequency), the
+        front member scored on the fewest train instances (the cheapest first) is scored
+        again on this minibatch, if it holds instances that member was not scored on."""
+        every = self.settings.resample_every
+        ok = {cid: v for cid, v in scored.items() if not v[2]}
+        if not every or len(ok) <= (self.resampled(ctx) + 1) * every:
+            return None
+        observed = self.observed(ctx.run_id, knobs, names, ok)
+        front = {id(o) for o in pareto_front([o for _, o in observed])}
+        batch, choices = {i.id for i in ctx.minibatch}, []
+        for cid, o in observed:
+            seen = self.archive.train_instances(ctx.run_id, cid) if id(o) in front else batch
+            if not batch <= seen:
+                choices.append((len(seen), o.cost, cid))
+        if not choices:
+            return None
+        n, _, cid = min(choices)
+        return Proposal(self.name, child=self.archive.get_candidate(cid), resample=True,
+                        note=f"scored {cid} again (a front member scored on {n} instances)")
+
+    def resampled(self, ctx: ProposalContext) -> int:
+        """Resamples the run made before this proposal's flight."""
+        return sum(r.outcome == "resampled" and r.proposer == self.name
+                   and r.iteration < ctx.since for r in self.archive.iterations(ctx.run_id))
 
     def state(self, ctx: ProposalContext, knobs: dict[str, Knob], names: list[str]
               ) -> tuple[dict[str, tuple[float, float, bool]], list[np.ndarray]]:

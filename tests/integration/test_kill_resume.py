@@ -250,3 +250,5 @@ def test_kill_9_during_a_carbs_run_then_resume_matches_uninterrupted(tmp_path, m
     for key in ("candidates", "evaluations", "best"):
         assert b[key] == a[key], key
     assert [e[:2] for e in b["events"]] == [e[:2] for e in a["events"]]
+    if make is settings_config:  # a front member was scored again (CARBS' resampling)
+        assert any(outcome == "resampled" for _, outcome, _ in a["events"])

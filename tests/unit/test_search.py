@@ -126,7 +126,8 @@ def test_runs_made_before_the_new_keys_resume_as_they_ran():
     assert made["loop"]["race"] == {"enabled": False}  # issue 22's mechanisms: off
     assert made["proposers"]["demos"] == {"fill": False, "by_effect": False}
     assert made["proposers"]["reflective"]["recall"] == 0  # no rejected tries shown
-    assert made["proposers"]["carbs"] == {"exploration_bias": 0.0, "pending_siblings": False}
+    assert made["proposers"]["carbs"] == {"exploration_bias": 0.0, "pending_siblings": False,
+                                          "resample_every": 0}
     new = as_made({"loop": {"minibatches": "epoch"}, "proposers": {
         "reflective": {"recall": 4}, "carbs": {"exploration_bias": 1.0}}})
     assert new["loop"]["minibatches"] == "epoch"

@@ -115,3 +115,41 @@ def render(renderable) -> str:
     console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+def test_carbs_scores_a_front_member_again_on_instances_it_has_not_seen(tmp_path):
+    """The reference's resampling: after every N successes, the least-sampled member of
+    the score-cost front is scored on the iteration's minibatch instead of a new
+    suggestion; no candidate is added, and its train mean now covers more instances.
+    Where a member has been scored on every train instance (the scaling task's four),
+    there is nothing to resample."""
+    fake = warm_model("warm3")
+
+    def run(folder, every, **sections):
+        (tmp_path / folder).mkdir()
+        return start_run(config(tmp_path / folder, fake.model, SPACE,
+                                proposers={"use": ["carbs"], "carbs": {"resample_every": every}},
+                                loop={"acceptance": "non_decreasing", "minibatch_size": 5},
+                                budget={"max_iterations": 20}, **sections))
+    out = run("on", 3)
+    a = Archive(out.archive)
+    events = [e["data"] for e in a.events(out.run_id, "iteration")]
+    again = [e for e in events if e["outcome"] == "resampled"]
+    assert len(again) >= 3 and all("child" not in e for e in again)
+    rows = a.run_candidates(out.run_id)
+    assert len({r["candidate_id"] for r in rows}) == 1 + len(events) - len(again)
+    resampled = {e["note"].split()[1] for e in again}
+    assert max(len(a.train_instances(out.run_id, c)) for c in resampled) > 5
+    off = run("off", 0)
+    assert all(e["data"]["outcome"] != "resampled"
+               for e in Archive(off.archive).events(off.run_id, "iteration"))
+
+
+def test_no_resampling_where_train_is_all_seen(tmp_path):
+    from tests.unit.test_carbs import carbs_config
+
+    cfg = carbs_config(tmp_path, max_iterations=15)
+    cfg.proposers.carbs.resample_every = 1
+    out = start_run(cfg)
+    assert all(e["data"]["outcome"] != "resampled"
+               for e in Archive(out.archive).events(out.run_id, "iteration"))
