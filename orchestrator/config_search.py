@@ -141,6 +141,10 @@ class CarbsConfig(Section):
                                 "not keep a point on the front; only where train has instances "
                                 "the member was not scored on, and with in_flight = 1. 0: "
                                 "never.")
+    mask_bounds: bool = Field(True, description="Round integer knobs and leave out points "
+                              "outside the bounds, or already tried, before ranking (as the "
+                              "reference does), instead of clamping them onto the nearest "
+                              "edge, where many become one candidate tried again.")
     pending_siblings: bool = Field(True, description="With several proposals in flight "
                                    "([loop] in_flight), each suggestion counts those drafted "
                                    "before it in its flight as pending (Thompson-filled), "
@@ -305,7 +309,8 @@ BEFORE = {("loop", "minibatches"): "random", ("loop", "skip_perfect"): False,
           ("proposers", "reflective", "recall"): 0,
           ("proposers", "carbs", "exploration_bias"): 0.0,
           ("proposers", "carbs", "pending_siblings"): False,
-          ("proposers", "carbs", "resample_every"): 0}
+          ("proposers", "carbs", "resample_every"): 0,
+          ("proposers", "carbs", "mask_bounds"): False}
 
 
 def as_made(config: dict) -> dict:

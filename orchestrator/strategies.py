@@ -105,7 +105,7 @@ def _carbs(b: Build) -> Any:
     c = b.cfg.proposers.carbs
     return CarbsProposer(b.archive, c.cost, Settings(
         c.random_samples, c.radius, max_cost=c.max_cost, min_cost_fraction=c.min_cost_fraction,
-        exploration_bias=c.exploration_bias, clamp=c.clamp,
+        exploration_bias=c.exploration_bias, clamp=c.clamp, mask_bounds=c.mask_bounds,
         resample_every=c.resample_every if b.cfg.loop.in_flight == 1 else 0),
         traits(b.task).settings_component if b.cfg.search_space else None, c.pending_siblings)
 

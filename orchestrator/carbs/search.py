@@ -19,7 +19,8 @@ with the bias alone, 0.325 with both, 0.285 with neither). Resampling a Pareto m
 evaluation here is deterministic per (candidate, instance) and cached, so a new draw of
 its noise is a new instance, and where a member was scored on all of train (the scaling
 and script tasks) there is nothing to resample; with several proposals in flight it is
-off, as a flight re-run after a crash would see its resampled scores early."""
+off, as a flight re-run after a crash would see its resampled scores early. Candidates are
+rounded and masked by the knobs' bounds as the reference does (``box.py``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import numpy as np
 from scipy.stats import norm
 
 from galapagos.archive.frontier import cost_front
+from galapagos.orchestrator.carbs.box import Box
 from galapagos.orchestrator.carbs.model import Observation, Surrogate
 
 
@@ -45,6 +47,7 @@ class Settings:
     exploration_bias: float = 1.0  # subtracted from the predicted output in EI (normal units)
     clamp: bool = False  # the reference's random floor on the front value (see acquisition)
     resample_every: int = 0  # score a front member again after every N successes (0: never)
+    mask_bounds: bool = True  # round integers, drop points outside the bounds (the reference)
 
 
 def pareto_front(observations: Sequence[Observation]) -> list[Observation]:
@@ -81,11 +84,16 @@ DEFAULT = Settings()
 
 def suggest(center: np.ndarray, observations: Sequence[Observation],
             pending: Sequence[np.ndarray], rng: random.Random,
-            settings: Settings = DEFAULT) -> np.ndarray:
-    """The next point to evaluate, in basic space."""
+            settings: Settings = DEFAULT, box: Box | None = None) -> np.ndarray:
+    """The next point to evaluate, in basic space. With a ``box``, candidates are rounded
+    and those outside it, or already observed or pending, are not drawn (unless none is
+    left, when the search takes what it has, as before)."""
     draw = np.random.default_rng(rng.getrandbits(32))
+    box = box if settings.mask_bounds else None
+    taken = [o.x for o in observations] + list(pending)
     if sum(not o.failed for o in observations) < settings.random_samples:
-        return center + draw.normal(0.0, settings.radius, size=center.shape)
+        tries = center + draw.normal(0.0, settings.radius, size=(32, center.size))
+        return _first_kept(tries, box, taken) if box else tries[0]
     seed = rng.getrandbits(31)
     model = Surrogate(list(observations), seed)
     if pending:
@@ -95,7 +103,18 @@ def suggest(center: np.ndarray, observations: Sequence[Observation],
     picks = draw.integers(0, len(origins), size=settings.candidates)
     cands = origins[picks] + draw.normal(0.0, settings.radius,
                                          size=(settings.candidates, center.size))
+    if box:
+        cands = box.round(cands)
+        kept = box.keep(cands, taken)
+        cands = cands[kept] if kept.any() else cands
     return cands[int(np.argmax(acquisition(model, front, cands, settings, draw)))]
+
+
+def _first_kept(tries: np.ndarray, box: Box, taken: list[np.ndarray]) -> np.ndarray:
+    """The first random draw inside the box and new (the first draw if none is)."""
+    rounded = box.round(tries)
+    kept = np.flatnonzero(box.keep(rounded, taken))
+    return rounded[kept[0]] if kept.size else tries[0]
 
 
 def acquisition(model: Surrogate, front: list[Observation], cands: np.ndarray,

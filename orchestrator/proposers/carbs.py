@@ -16,6 +16,7 @@ import numpy as np
 
 from galapagos.archive import Candidate
 from galapagos.errors import ConfigError
+from galapagos.orchestrator.carbs.box import Box
 from galapagos.orchestrator.carbs.model import Observation
 from galapagos.orchestrator.carbs.search import DEFAULT, Settings, pareto_front, suggest
 from galapagos.orchestrator.carbs.space import (SEARCH_SPACE, Knob, knobs_in, values_in,
@@ -62,7 +63,7 @@ class CarbsProposer:
         if again := self.resample(ctx, knobs, names, scored):
             return again
         x = suggest(center, self.observations(ctx.run_id, knobs, names, scored), pending,
-                    ctx.rng, self.settings)
+                    ctx.rng, self.settings, Box(tuple(knobs[n] for n in names)))
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
         note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
         child = self.with_texts(ctx.parent, with_values(texts, knobs, values),

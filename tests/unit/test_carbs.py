@@ -15,7 +15,7 @@ from galapagos.errors import ConfigError
 from galapagos.orchestrator.carbs.model import Observation, Surrogate
 from galapagos.orchestrator.carbs.search import (Settings, expected_improvement,
                                                  front_value, pareto_front, scaling, suggest)
-from galapagos.orchestrator.carbs.space import knobs_in, values_in, with_values
+from galapagos.orchestrator.carbs.space import Knob, knobs_in, values_in, with_values
 from galapagos.orchestrator.config import load_config
 from galapagos.orchestrator.proposers.carbs import CarbsProposer
 from galapagos.orchestrator.report import show_run
@@ -321,3 +321,17 @@ def test_pending_siblings_change_the_later_suggestions_of_a_flight(tmp_path):
         return [r["candidate_id"] for r in rows if r["proposer"] == "carbs"]
     with_, without = children(True), children(False)
     assert with_[:3] == without[:3] and with_ != without
+
+
+def test_the_box_rounds_integer_knobs_and_masks_points_outside_or_taken():
+    from galapagos.orchestrator.carbs.box import Box
+
+    width = Knob("WIDTH", "log", 64.0, 8.0, 1024.0, integer=True)
+    steps = Knob("STEPS", "linear", 100.0, 0.0, 400.0, integer=True)  # scale 100
+    box = Box((width, steps))
+    xs = np.array([[math.log(2.6 * 8), 1.234], [math.log(5000), 1.0], [math.log(16), -0.2]])
+    rounded = box.round(xs)
+    assert rounded[0] == pytest.approx([math.log(21), 1.23])   # 20.8 -> 21, 123.4 -> 123
+    taken = [np.array([math.log(21), 1.23])]
+    assert box.keep(rounded, []).tolist() == [True, False, False]  # 5000 > 1024, -20 < 0
+    assert box.keep(rounded, taken).tolist() == [False, False, False]

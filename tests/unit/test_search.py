@@ -127,7 +127,7 @@ def test_runs_made_before_the_new_keys_resume_as_they_ran():
     assert made["proposers"]["demos"] == {"fill": False, "by_effect": False}
     assert made["proposers"]["reflective"]["recall"] == 0  # no rejected tries shown
     assert made["proposers"]["carbs"] == {"exploration_bias": 0.0, "pending_siblings": False,
-                                          "resample_every": 0}
+                                          "resample_every": 0, "mask_bounds": False}
     new = as_made({"loop": {"minibatches": "epoch"}, "proposers": {
         "reflective": {"recall": 4}, "carbs": {"exploration_bias": 1.0}}})
     assert new["loop"]["minibatches"] == "epoch"

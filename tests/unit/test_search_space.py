@@ -153,3 +153,30 @@ def test_no_resampling_where_train_is_all_seen(tmp_path):
     out = start_run(cfg)
     assert all(e["data"]["outcome"] != "resampled"
                for e in Archive(out.archive).events(out.run_id, "iteration"))
+
+
+def test_carbs_does_not_pile_suggestions_onto_a_bound(tmp_path):
+    """When the score rises toward a bound (here accuracy grows with the temperature, and
+    the seed starts near its top), clamping points outside the bounds onto the edge made
+    one candidate again and again (each refused as already tried; found on the embedded
+    model); the reference's masking leaves them out, and integer knobs are rounded before
+    a point is taken."""
+    warm_model("edge")
+    space = {"temperature": {"value": 1.4, "low": 0.0, "high": 1.5},
+             "max_tokens": {"value": 3, "space": "log", "low": 1, "high": 16, "int": True}}
+
+    def repeats(folder, mask):
+        (tmp_path / folder).mkdir()
+        out = start_run(config(tmp_path / folder, "fake/edge", space,
+                               proposers={"use": ["carbs"], "carbs": {"mask_bounds": mask}},
+                               loop={"acceptance": "non_decreasing"},
+                               budget={"max_iterations": 30, "max_idle_iterations": 50}))
+        a = Archive(out.archive)
+        values = [model_settings(a.get_candidate(r["candidate_id"]).components)
+                  for r in a.run_candidates(out.run_id)]
+        assert all(0.0 <= v["temperature"] <= 1.5 and 1 <= v["max_tokens"] <= 16
+                   for v in values)
+        return sum(e["data"].get("reason") == "the same program or prompt was already tried "
+                   "in this run" for e in a.events(out.run_id, "iteration"))
+    assert repeats("mask", True) == 0
+    assert repeats("clamp", False) >= 3  # what mask_bounds = false (runs made before) did
