@@ -41,8 +41,12 @@ def warm_model(name):
 
 
 def config(tmp_path, model, space, **sections):
+    """CARBS' cost is the task's token count: seconds would differ from run to run."""
+    proposers = sections.pop("proposers", {})
+    carbs = {"cost": "tokens", **proposers.get("carbs", {})}
     return toy_config(tmp_path, task={"name": "qa", "options": {
-        "data": str(qa_data(tmp_path)), "model": model}}, search_space=space, **sections)
+        "data": str(qa_data(tmp_path)), "model": model}}, search_space=space,
+        proposers={**proposers, "carbs": carbs}, **sections)
 
 
 SPACE = {"temperature": {"value": 0.4, "space": "linear", "low": 0.0, "high": 2.0},
