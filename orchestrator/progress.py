@@ -86,6 +86,8 @@ def describe_iteration(event: IterationEnded) -> Text:
         return styled(head, ("accepted", "green"), f" (val {event.val or 0:.3f})")
     if event.outcome == "failed":
         return styled(head, ("failed", "red"), f" ({clip(event.error, 80)})")
+    if event.outcome == "resampled":  # CARBS scored a front member again: no child
+        return styled(head, f"resampled ({clip(event.note, 80)})")
     return styled(head, f"rejected ({event.reason})")
 
 

@@ -106,3 +106,13 @@ def _count(db, sql):
             return c.execute(sql).fetchone()[0]
     except sqlite3.OperationalError:
         return 0
+
+
+def test_a_resampled_iteration_says_so_not_rejected_none():
+    """Found on the embedded model: CARBS' resamples printed as 'rejected (None)'."""
+    from galapagos.archive.events import IterationEnded
+    from galapagos.orchestrator.progress import describe_iteration
+
+    line = describe_iteration(IterationEnded("r", 6, "resampled", proposer="carbs",
+                                             note="scored abc again")).plain
+    assert line == "#6 carbs: resampled (scored abc again)"
