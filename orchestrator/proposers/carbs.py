@@ -60,10 +60,11 @@ class CarbsProposer:
         names = sorted(knobs)
         center = basic(knobs, names, values_in(texts, knobs))
         scored, pending = self.state(ctx, knobs, names)
-        if again := self.resample(ctx, knobs, names, scored):
+        observed = self.observed(ctx.run_id, knobs, names, scored)  # read once for both
+        if again := self.resample(ctx, observed):
             return again
-        x = suggest(center, self.observations(ctx.run_id, knobs, names, scored), pending,
-                    ctx.rng, self.settings, Box(tuple(knobs[n] for n in names)))
+        x = suggest(center, [o for _, o in observed], pending, ctx.rng, self.settings,
+                    Box(tuple(knobs[n] for n in names)))
         values = {n: knobs[n].from_basic(float(v)) for n, v in zip(names, x, strict=True)}
         note = ", ".join(f"{n}={knobs[n].text(values[n])}" for n in names)
         child = self.with_texts(ctx.parent, with_values(texts, knobs, values),
@@ -89,16 +90,16 @@ class CarbsProposer:
                                              max(float(cost or 0.0), 1e-9), failed)))
         return out
 
-    def resample(self, ctx: ProposalContext, knobs: dict[str, Knob], names: list[str],
-                 scored: dict[str, tuple[float, float, bool]]) -> Proposal | None:
+    def resample(self, ctx: ProposalContext, observed: list[tuple[str, Observation]]
+                 ) -> Proposal | None:
         """Every ``resample_every`` successes (the reference's resample_frequency), the
         front member scored on the fewest train instances (the cheapest first) is scored
         again on this minibatch, if it holds instances that member was not scored on."""
         every = self.settings.resample_every
-        ok = {cid: v for cid, v in scored.items() if not v[2]}
-        if not every or len(ok) <= (self.resampled(ctx) + 1) * every:
+        observed = [(cid, o) for cid, o in observed if not o.failed]
+        if not every or len(observed) <= every or \
+                len(observed) <= (self.resampled(ctx) + 1) * every:  # events read only then
             return None
-        observed = self.observed(ctx.run_id, knobs, names, ok)
         front = {id(o) for o in pareto_front([o for _, o in observed])}
         batch, choices = {i.id for i in ctx.minibatch}, []
         for cid, o in observed:
