@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from galapagos.errors import ConfigError
+
 NAME_MAX = 255     # bytes in one path component (ext4, xfs, btrfs, tmpfs)
 PATH_MAX = 4000    # bytes in a whole relative path, below Linux's 4096
 
@@ -72,10 +74,12 @@ def plan(view: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return keep, skipped
 
 
-def write_candidate(view: dict[str, str], folder: Path) -> ExportReport:
-    """Write ``view`` (``{path: text}``) under ``folder``; existing files of the same name
-    are replaced, nothing else in the folder is touched."""
-    folder = folder.expanduser().absolute()
+def write_candidate(view: dict[str, str], folder: Path, *, force: bool = False
+                    ) -> ExportReport:
+    """Write ``view`` (``{path: text}``) under ``folder``, which must be new or empty, and
+    not a link, unless ``force``: then existing files of the same name are replaced and
+    nothing else in the folder is touched. The report names the folder as resolved."""
+    folder = _checked_target(folder.expanduser().absolute(), force)
     keep, skipped = plan(view)
     report = ExportReport(folder, skipped=skipped)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +94,22 @@ def write_candidate(view: dict[str, str], folder: Path) -> ExportReport:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return report
+
+
+def _checked_target(folder: Path, force: bool) -> Path:
+    """The real folder files will go to, refusing a link or a folder with files in it
+    unless ``force``: `export -o LINK` must not write into wherever LINK points unasked."""
+    real = folder.resolve()
+    if force:
+        return real
+    if folder.is_symlink():
+        raise ConfigError(f"{folder} is a link to {real}; files would be written there. Give "
+                          "the folder itself, or pass --force to write through the link.")
+    if real.exists() and (not real.is_dir() or any(real.iterdir())):
+        raise ConfigError(f"{real} is not an empty folder; export writes into a new or "
+                          "empty one. Pass --force to write into it anyway (files of the "
+                          "same name are replaced, nothing else is touched).")
+    return real
 
 
 def _move_into(stage: Path, folder: Path, rels: list[str],

@@ -132,6 +132,19 @@ def m008_meta_prompts(db: sqlite_utils.Database) -> None:
                               pk=("run_id", "id"), foreign_keys=[("run_id", "runs", "id")])
 
 
+@migration
+def m009_finite_scores(db: sqlite_utils.Database) -> None:
+    """Scores that are not finite numbers, stored before the task boundary refused them
+    (NaN arrives as NULL, an infinity as itself, a string as text), become 0 with the reason
+    as the error: every reader of the archive can then take a score as a number, and
+    ``resume`` pays for those evaluations again instead of serving them from the cache."""
+    db.execute(
+        "update evaluations set score = 0.0, error = coalesce(error, 'the task returned the "
+        "score ' || coalesce(quote(score), 'NaN') || ', not a finite number (stored by an "
+        "older version)') where typeof(score) not in ('real', 'integer') or score > "
+        "1.7976931348623157e308 or score < -1.7976931348623157e308")
+
+
 def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied now.
 

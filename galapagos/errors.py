@@ -3,7 +3,9 @@
     GalapagosError
     ├── ConfigError            the config file or a flag is wrong (what, where, what is allowed)
     ├── TaskError              a task plug-in cannot load, or fails for every instance
-    │   └── TaskNotFound
+    │   ├── TaskNotFound
+    │   ├── BadResult          a task returned a score that cannot be stored (NaN, "abc", ...)
+    │   └── EvaluationTimeout  evaluate() did not return in time: the candidate scores 0
     ├── InfrastructureError    not the candidate's fault: never scored, never cached
     │   ├── LLMError           an LLM call failed after its retries
     │   │   ├── LLMAuthError       the API key is missing or refused: stops the run at once
@@ -43,6 +45,18 @@ class TaskError(GalapagosError):
 
 class TaskNotFound(TaskError):
     """No task by that name: not installed, not an import path, not a file."""
+
+
+class BadResult(TaskError):
+    """A task's evaluate() returned what cannot be stored: a score that is not a finite
+    number in the task's range (NaN, inf, 10**400, "abc", None, a bool), or no Result. The
+    task's fault, not the candidate's: never stored, and the run stops naming the value."""
+
+
+class EvaluationTimeout(TaskError):
+    """A task's evaluate() did not return within ``[task] eval_timeout_s``. The evaluation
+    scores 0 with this as feedback (the run goes on; a task that times out on a whole batch
+    before it ever scored stops the run, as any task that fails everywhere does)."""
 
 
 class InfrastructureError(GalapagosError):

@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from galapagos.orchestrator.stats import paired_mean_se
 
 EPS = 1e-9
 NEVER_ABOVE_PARENT = ("strict", "paired")  # rules no child of a perfect parent can pass
@@ -28,9 +28,7 @@ def accepts(rule: str, child: Sequence[float], parent: Sequence[float], z: float
 
 
 def paired_win(child: Sequence[float], parent: Sequence[float], z: float) -> bool:
-    d = [c - p for c, p in zip(child, parent, strict=True)]
-    if not d:
+    if not child:
         return False
-    mean = sum(d) / len(d)
-    var = sum((x - mean) ** 2 for x in d) / (len(d) - 1) if len(d) > 1 else 0.0
-    return mean - z * math.sqrt(var / len(d)) > EPS
+    mean, se = paired_mean_se(child, parent)
+    return mean - z * se > EPS

@@ -10,6 +10,7 @@ that iteration first."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,22 @@ class Budget:
         ``perfect``: the task's perfect mean score, if it declares one."""
         self.cfg, self.stop_file, self.archive, self.run_id = cfg, stop_file, archive, run_id
         self.kept_calls, self.perfect = kept_calls, perfect
+        self._clock: tuple[float, float] | None = None
+
+    def clock(self, elapsed_s: float) -> None:
+        """A step starts with ``elapsed_s`` of the run's time spent: the wall-clock rule can
+        then be asked while the step runs (``wall_out``)."""
+        self._clock = (time.monotonic(), elapsed_s)
+
+    def wall_out(self) -> OutOfBudget | None:
+        """The wall-clock budget, spent in the middle of a step: an evaluation that will not
+        return must not hold the run past it."""
+        limit = self.cfg.max_wall_s
+        if limit is None or self._clock is None:
+            return None
+        used = self._clock[1] + time.monotonic() - self._clock[0]
+        return OutOfBudget(f"budget: wall-clock seconds ({_fmt(used)} of {_fmt(limit)})"
+                           ) if used >= limit else None
 
     def usage(self, iterations: int = 0, elapsed_s: float = 0.0,
               since_improvement: int = 0, best_val: float | None = None) -> Usage:

@@ -193,12 +193,14 @@ def show(
 @app.command()
 def export(
     run_id: Annotated[str, typer.Argument(help="The run's id (or a unique prefix).")],
-    out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into (made if "
-                                      "missing; existing files of the same name are "
-                                      "replaced).")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into: new or "
+                                      "empty, and not a link (made if missing).")],
     candidate: Annotated[str | None, typer.Option(help="A candidate id or prefix; default: "
                                                       "the run's best.")] = None,
     archive: ArchiveOpt = Path(DEFAULT_ARCHIVE),
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that has files "
+                                        "(those of the same name are replaced) or through a "
+                                        "link.")] = False,
 ) -> None:
     """Write a candidate out: its files as a tree, its text components as NAME.txt."""
     from galapagos.archive import Archive
@@ -210,7 +212,7 @@ def export(
     if not cid:
         raise GalapagosError(f"Run {run['id']} has no candidate yet; pass --candidate.")
     full = store.get_candidate(cid).id
-    report = export_candidate(store, full, out)
+    report = export_candidate(store, full, out, force=force)
     console.print(export_lines(report, full))
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError
 
 from galapagos.errors import ConfigError
-from galapagos.orchestrator.config_text import explain, set_dotted
+from galapagos.orchestrator.config_text import check_depth, explain, set_dotted
 from galapagos.orchestrator.config_text import parse_override as parse_override  # re-export
 
 from galapagos.orchestrator.config_search import (LoopConfig, ProposersConfig,  # noqa: F401
@@ -107,6 +107,15 @@ class TaskConfig(Section):
     llm: TaskLLMConfig = Field(default_factory=TaskLLMConfig, description="Where the task's "
                                "model is served ([task.llm]); the model itself is a task "
                                "option.")
+    eval_timeout_s: float | None = Field(None, gt=0, description="Seconds one evaluation "
+                                         "(a call of the task's evaluate) may take; past "
+                                         "it, it scores 0 with the reason and the run goes "
+                                         "on. Default: 1800, or twice [task.sandbox] wall_s"
+                                         " plus 60 where that is longer.")
+
+    def eval_deadline_s(self) -> float:
+        """``eval_timeout_s``, or its default."""
+        return self.eval_timeout_s or max(1800.0, 2 * self.sandbox.wall_s + 60)
 
 
 class LLMConfig(EndpointConfig):
@@ -215,6 +224,7 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         data = anchor_paths(_read_toml(p), p.parent)
     for key, value in (overrides or {}).items():
         set_dotted(data, key, value)
+    check_depth(data, source)
     if isinstance(data.get("task"), dict):  # no file: the task's paths are the shell's
         data["task"].setdefault("folder", os.getcwd())
     try:

@@ -24,7 +24,32 @@ def parse_override(item: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+MAX_DEPTH = 16  # a config needs three or four levels; deeper is a mistake (or an attack)
+
+
+def shown_key(parts: list[str]) -> str:
+    """A key as a person can read it, however many parts it has."""
+    text = ".".join(str(p)[:40] for p in parts[:6])
+    return text + (f".… ({len(parts)} parts)" if len(parts) > 6 else "")
+
+
+def check_depth(data: dict[str, Any], source: str) -> None:
+    """A ConfigError naming the first key nested deeper than ``MAX_DEPTH`` tables."""
+    stack: list[tuple[list[str], Any]] = [([], data)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise ConfigError(f"{source}: [{'.'.join(path[:6])}.…] nests tables more than "
+                              f"{MAX_DEPTH} deep; no configuration key does. Check the table "
+                              "headers and dotted keys against config.toml.")
+        if isinstance(node, dict):
+            stack.extend(([*path, str(k)], v) for k, v in node.items())
+
+
 def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    if key.count(".") >= MAX_DEPTH:
+        raise ConfigError(f"--set '{shown_key(key.split('.'))}' has more than {MAX_DEPTH} "
+                          "parts; no configuration key does (e.g. budget.max_iterations).")
     *parents, last = key.split(".")
     node = data
     for part in parents:

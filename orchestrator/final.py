@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from galapagos.archive import Archive, Candidate, Evaluation, Frontier
 from galapagos.tasks.protocol import Instance, Task
+from galapagos.orchestrator.stats import mean_se
 
 if TYPE_CHECKING:
     from galapagos.orchestrator.config import Config
@@ -54,11 +55,10 @@ def lcb(scores: Sequence[float], z: float) -> float:
     n = len(scores)
     if n == 0:
         return -math.inf
-    mean = sum(scores) / n
+    mean, se = mean_se(scores)
     if all(s in (0, 1) for s in scores):
         return wilson(mean, n, z)
-    var = sum((s - mean) ** 2 for s in scores) / (n - 1) if n > 1 else 0.0
-    return mean - z * math.sqrt(var / n)
+    return mean - z * se
 
 
 def wilson(p: float, n: int, z: float) -> float:

@@ -31,7 +31,8 @@ Step = Literal["seed", "gate", "select", "parent_eval", "propose", "child_eval",
                "validate", "flight", "finish"]
 
 
-def as_node(name: str, step: Callable[[LoopState], dict[str, Any]]
+def as_node(name: str, step: Callable[[LoopState], dict[str, Any]],
+            on_start: Callable[[float], None] = lambda elapsed_s: None
             ) -> Callable[[LoopState], dict[str, Any]]:
     """One of the Loop's steps as a graph node: timed into ``elapsed_s``; a budget found
     spent inside it (the one stop decision, asked before each paid step) stops the run and
@@ -41,6 +42,7 @@ def as_node(name: str, step: Callable[[LoopState], dict[str, Any]]
     @functools.wraps(step)
     def wrapper(state: LoopState) -> dict[str, Any]:
         start = time.perf_counter()
+        on_start(state.get("elapsed_s", 0.0))
         try:
             update = step(state)
             if state.get("resume_at") == name:  # the interrupted step is done now
@@ -90,7 +92,7 @@ def build_graph(loop: Loop, checkpointer: Any) -> Any:
     g = StateGraph(LoopState)
     for name in ("seed", "gate", "select", "parent_eval", "propose", "child_eval", "validate",
                  "flight", "finish"):
-        g.add_node(name, as_node(name, getattr(loop, name)))
+        g.add_node(name, as_node(name, getattr(loop, name), loop.budget.clock))
     g.add_conditional_edges(START, _entry)
     g.add_edge("seed", "gate")
     k = loop.cfg.loop.in_flight

@@ -1,6 +1,7 @@
-"""Ctrl-C handling: the first SIGINT (or SIGTERM, as ``timeout`` and service managers send)
-asks the loop to stop at its next safe point (between two evaluations, or before the next
-iteration); a second one stops at once. Either way the run is marked interrupted and its
+"""Ctrl-C handling: the first SIGINT (or SIGTERM, as ``timeout`` and service managers send,
+or SIGHUP, a closed terminal) asks the loop to stop at its next safe point (between two
+evaluations, or before the next iteration); a second one stops at once, abandoning any
+evaluation still in progress (``hard``). Either way the run is marked interrupted and its
 containers are removed."""
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from typing import Any
 
 from galapagos.errors import Interrupted
 
+# Ctrl-C; what `timeout` and service managers send; a closed terminal (its default would
+# end the process before the run could be marked interrupted)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
 
 class InterruptFlag:
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._hard = threading.Event()
 
     def set(self) -> None:
         self._event.set()
@@ -24,6 +30,15 @@ class InterruptFlag:
     @property
     def is_set(self) -> bool:
         return self._event.is_set()
+
+    @property
+    def hard(self) -> bool:
+        """A second Ctrl-C came: stop now, abandoning evaluations still in progress."""
+        return self._hard.is_set()
+
+    def stop_now(self) -> None:
+        self._event.set()
+        self._hard.set()
 
     def check(self) -> None:
         if self._event.is_set():
@@ -37,10 +52,11 @@ class InterruptFlag:
 
         def handler(signum: int, frame: Any) -> None:
             if self._event.is_set():
+                self.stop_now()
                 raise KeyboardInterrupt
             self._event.set()
 
-        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        previous = {s: signal.signal(s, handler) for s in SIGNALS}
         try:
             yield
         finally:

@@ -321,6 +321,11 @@ class Loop:
 
     def finish(self, state: LoopState) -> dict[str, Any]:
         run = self.archive.get_run(self.run_id)
+        if not run["seed_candidate"]:  # the wall-clock budget ran out while the seed was
+            self.archive.update_run(  # scored: nothing to summarise; resume scores it
+                self.run_id, status="interrupted",
+                stop_reason=f"{state['stop_reason']}, before the seed was scored")
+            return {}
         finals = Finals(self.cfg.loop, self.frontier, self.splits, self.archive, self.evaluator)
         chosen = summarize(finals, state, run["seed_candidate"])
         u = self.usage(state)

@@ -9,9 +9,10 @@ which is what staged validation does with fixed thresholds."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from galapagos.orchestrator.stats import paired_mean_se
+from galapagos.orchestrator.stats import total as sum_of
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,11 @@ def standing(child: Sequence[float], parent: Sequence[float], parent_total: floa
              total: int, z: float, perfect: float = 1.0) -> Standing:
     """``child`` and ``parent`` are scores on the same first instances; ``parent_total``
     is the parent's sum over all ``total`` val instances."""
-    d = [c - p for c, p in zip(child, parent, strict=True)]
-    n = len(d)
-    mean = sum(d) / n
-    var = sum((x - mean) ** 2 for x in d) / (n - 1) if n > 1 else 0.0
+    n = len(child)
+    mean, se = paired_mean_se(child, parent)
     left = (total - n) * perfect if n < total else 0.0  # (an unknown perfect is inf)
-    reachable = sum(child) + left >= parent_total - 1e-9
-    return Standing(n, total, mean, mean + z * math.sqrt(var / n), reachable)
+    reachable = not sum_of(child) + left < parent_total - 1e-9  # (a NaN sum: reachable)
+    return Standing(n, total, mean, mean + z * se, reachable)
 
 
 def stops(s: Standing, min_instances: int) -> bool:

@@ -113,12 +113,14 @@ def _candidate_panel(cand: Any, cid: str) -> Panel:
     return Panel(body, title=styled(f"best candidate {cid} ({cand.proposer})"))
 
 
-def export_candidate(archive: Archive, cid: str, folder: Path) -> ExportReport:
+def export_candidate(archive: Archive, cid: str, folder: Path, *, force: bool = False
+                     ) -> ExportReport:
     """A candidate's files under ``folder`` and each text component as NAME.txt; names
     that cannot be written are skipped, each with its reason, and nothing half-written."""
     cand = archive.get_candidate(cid)
     return write_candidate({**cand.files, **{f"{n}.txt": t for n, t in
-                                             cand.components.items()}}, folder)
+                                             cand.components.items()}}, folder,
+                           force=force)
 
 
 def export_lines(report: ExportReport, cid: str) -> Text:

@@ -121,7 +121,8 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         task, archive, run_id, task_key, workers=cfg.loop.workers,
         guard=budget.spent, check_interrupt=hooks.interrupt.check,
         infra_retries=cfg.loop.infra_retries, infra_backoff_s=cfg.loop.infra_backoff_s,
-        sleep=hooks.sleep, executor=executor)
+        sleep=hooks.sleep, executor=executor, timeout_s=cfg.task.eval_deadline_s(),
+        abort=lambda: _hard_stop(hooks.interrupt) or budget.wall_out())
     loop = Loop(run_id=run_id, cfg=cfg, archive=archive, task=task, evaluator=evaluator,
                 selector=make_selector(cfg.selector, lambda: archive.children(run_id)),
                 proposers=make_proposers(cfg, llm, task, archive),
@@ -138,7 +139,7 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     try:
         _invoke(graph, config, run_id, cfg.run.seed)
     except (Interrupted, KeyboardInterrupt):
-        archive.update_run(run_id, status="interrupted")
+        _mark_interrupted(archive, run_id)
         return Outcome(run_id, "interrupted", "interrupted", archive.path,
                        message=f"Stopped at a safe point. Continue with: galapagos resume "
                        f"{run_id} --archive {archive.path}")
@@ -153,6 +154,9 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
         archive.update_run(run_id, status="failed",
                            stop_reason=f"{type(exc).__name__}: {exc}"[:500])
         raise
+    except BaseException:  # SystemExit, a signal turned into one: never left "running"
+        _mark_interrupted(archive, run_id)
+        raise
     finally:
         conn.close()
         executor.close()
@@ -160,6 +164,17 @@ def _drive(cfg: Config, archive: Archive, run_id: str, task: Any, task_key: str,
     run = archive.get_run(run_id)
     archive.clear_stop(run_id)
     return Outcome(run_id, run["status"], run["stop_reason"], archive.path, run["summary"])
+
+
+def _hard_stop(flag: InterruptFlag) -> Interrupted | None:
+    return Interrupted("Stopped at once by a second Ctrl-C.") if flag.hard else None
+
+
+def _mark_interrupted(archive: Archive, run_id: str) -> None:
+    try:
+        archive.update_run(run_id, status="interrupted")
+    except ArchiveError:
+        pass
 
 
 def _mark_failed(archive: Archive, run_id: str, reason: str) -> None:

@@ -11,7 +11,8 @@ RESET_FSTYPES = ("tmpfs", "mqueue")
 
 
 def kill_all():
-    """As one user: SIGKILL every process of that user but this one. The kernel sends it
+    """SIGKILL every process the caller may signal but init and the caller: as one user,
+    that user's; as root (the supervisor), every process in the container. The kernel sends it
     under the task-list lock and a fork with a fatal signal pending fails, so nothing can
     escape by forking; ``survivors`` checks (kill(-1) reports success even when it could
     signal nothing, so its return value says nothing)."""

@@ -8,7 +8,7 @@ Standard library only. Two modes:
   can reach. Every command runs under a job-given uid (the sandbox user, or the grader of
   a two-party run) with no capabilities, so nothing it runs can write the report, signal
   this process or read its descriptors: every field of a report is the supervisor's own.
-  After each job it kills every process of the job's uids, returns the output folder, and
+  After each job it kills every process but init and itself, returns the output folder, and
   resets the container: it empties every writable mount (work dir, /tmp, /dev/shm,
   /dev/mqueue, found in the mount table, not from a list) and removes SysV IPC objects.
 - ``supervise.py '{"procs": [...], ...}'`` (process backend): one job, as the caller's own
@@ -54,10 +54,23 @@ def become(uid):
         os.setuid(uid)
 
 
+def fork(seconds=AFTER_S):
+    """``os.fork``, waiting out a full pids limit for a while: the processes a job left
+    are killed first, and their slots come free once init has reaped them."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return os.fork()
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def as_user(uid, fn, *args):
     """Run ``fn`` in a child as ``uid``; return what it writes to its pipe (bytes)."""
     r, w = os.pipe()
-    pid = os.fork()
+    pid = fork()
     if pid == 0:
         code = 0
         try:
@@ -124,7 +137,7 @@ def collect(cwd, subdir, max_bytes, max_files=1000, seconds=AFTER_S):
 
 # running a job --------------------------------------------------------------------
 def spawn(proc, rlimits, out_w, err_w):
-    pid = os.fork()
+    pid = fork()
     if pid:
         return pid
     try:  # the child: own session, its user, limits, pipes, then the command
@@ -237,7 +250,7 @@ def run_job(job):
         pump(procs, caps, int(min(deadline - time.monotonic(), 0.05) * 1000) + 1)
     for p in procs:
         p.timed_out = not p.poll()
-    finish(procs, uids, caps)
+    finish(procs, caps)
     report = main.report()
     report["others"] = [p.report() for p in procs[1:]]
     if job.get("collect"):
@@ -247,12 +260,13 @@ def run_job(job):
     return report, uids
 
 
-def finish(procs, uids, caps):
-    """Nothing a command started may outlive the job: in serve mode every process of the
-    job's uids dies (however it hid: new sessions, double forks); else its process groups."""
-    for uid in uids:
-        if SERVING[0] and uid not in (None, 0):
-            as_user(uid, kill_all)
+def finish(procs, caps):
+    """Nothing a command started may outlive the job: in serve mode every process in the
+    container but init and this one dies (however it hid: new sessions, double forks), sent
+    by this process itself, which needs no fork for it: a job that keeps the pids limit full
+    (a fork or thread bomb) leaves no slot for a helper; else its process groups."""
+    if SERVING[0]:
+        kill_all()  # root with CAP_KILL: kill(-1) reaches every uid
     for p in procs:
         try:
             os.killpg(p.pid, signal.SIGKILL)

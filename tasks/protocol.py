@@ -103,19 +103,23 @@ class Traits:
     - ``settings_component``: the name of the component whose ``name = value`` lines the
       task applies to its model calls (``agents.programs.model_settings``), where a
       ``[search_space]`` puts its knobs for CARBS and the text proposers leave alone;
-      default None (a ``[search_space]`` is then a config error naming this trait)."""
+      default None (a ``[search_space]`` is then a config error naming this trait);
+    - ``score_range``: ``(lowest, highest)`` a score may be; a score outside it is the
+      task's error (``tasks.boundary``), never stored; default None (any finite number)."""
 
     objectives: dict[str, str] = field(default_factory=dict)
     perfect_score: float | None = None
     demo_component: str | None = None
     settings_component: str | None = None
+    score_range: tuple[float, float] | None = None
 
 
 def traits(task: object) -> Traits:
     """The traits ``task`` declares, the defaults for the rest."""
     return Traits(dict(getattr(task, "objectives", None) or {}),
                   getattr(task, "perfect_score", None), getattr(task, "demo_component", None),
-                  getattr(task, "settings_component", None))
+                  getattr(task, "settings_component", None),
+                  getattr(task, "score_range", None))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from galapagos.archive.clean import cell, clip, printable, styled
 from galapagos.archive.export import write_candidate
+from galapagos.errors import GalapagosError
 from galapagos.ui.paged import PagedTable
 
 SPLITS = ("val", "train", "test")
@@ -103,7 +104,7 @@ class CandidateScreen(Screen[None]):
         self.write_asked = False
         try:
             report = write_candidate(self.cand.view(), folder)
-        except OSError as exc:
+        except (OSError, GalapagosError) as exc:
             self.notify(printable(f"Nothing written to {folder}: {exc}"), markup=False,
                         severity="error")
             return

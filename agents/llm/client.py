@@ -16,10 +16,15 @@ import tenacity
 
 import galapagos.agents.llm.fake  # noqa: F401  (registers fake/)
 import galapagos.agents.llm.local  # noqa: F401  (registers local/)
+from galapagos.agents.llm import bounded
 from galapagos.agents.llm.scope import serving
+from galapagos.deadline import Overdue, call_within
 from galapagos.errors import BudgetExhausted, GalapagosError, LLMAuthError, LLMError, LLMTimeout
 
 litellm.suppress_debug_info = True
+bounded.install()
+IN_PROCESS = ("local/", "fake/")  # providers that run in this process
+GRACE_S = 1.0  # past timeout_s, for the HTTP client's own timeout to fire first
 
 TRANSIENT: tuple[type[BaseException], ...] = tuple(
     getattr(litellm, name) for name in (
@@ -108,7 +113,8 @@ class LLMClient:
                                "messages": messages, "attempt": attempt, **served}
         start = self._clock()
         try:
-            resp = litellm.completion(**self._call_args(messages, params))
+            resp = self._bounded(lambda: litellm.completion(**self._call_args(messages,
+                                                                                params)))
             out = self._completion(resp, self._clock() - start)
         except BaseException as exc:
             inner = _galapagos_cause(exc)
@@ -121,6 +127,18 @@ class LLMClient:
                       "completion_tokens": out.completion_tokens, "cost_usd": out.cost_usd,
                       "latency_s": out.latency_s})
         return out
+
+    def _bounded(self, call: Callable[[], Any]) -> Any:
+        """A remote model's call bounded as a whole by ``timeout_s`` (a read timeout alone
+        lets a server that drips bytes hold it for ever); in-process models are bounded by
+        their ``max_tokens``, and a deadline would only leave their thread running."""
+        if self.model.startswith(IN_PROCESS):
+            return call()
+        try:
+            return call_within(call, self.timeout_s + GRACE_S, name=f"call to {self.model}")
+        except Overdue:
+            raise litellm.Timeout(f"no whole answer within timeout_s = {self.timeout_s:g} s",
+                                  model=self.model, llm_provider="") from None
 
     def _call_args(self, messages: list[dict[str, Any]], params: dict[str, Any]
                    ) -> dict[str, Any]:
@@ -170,6 +188,9 @@ def _galapagos_cause(exc: BaseException) -> GalapagosError | None:
     while cur is not None and seen < 10:
         if isinstance(cur, GalapagosError):
             return cur
+        if isinstance(cur, bounded.AnswerTooLarge):  # no retry makes it smaller
+            return LLMError(f"The model's server {cur}: the answer was refused. Lower "
+                            "max_tokens, or check the server ([llm] api_base).")
         cur, seen = cur.__cause__ or cur.__context__, seen + 1
     return None
 

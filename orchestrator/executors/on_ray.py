@@ -29,7 +29,8 @@ import ray.exceptions
 from galapagos.agents.llm import scope
 from galapagos.archive import Archive, Candidate
 from galapagos.errors import ConfigError, InfrastructureError, is_infrastructure
-from galapagos.tasks.protocol import Instance, Result
+from galapagos.tasks.boundary import checked
+from galapagos.tasks.protocol import Instance, Result, traits
 from galapagos.tasks.registry import INLINE, inline_factory, register_inline
 
 
@@ -205,7 +206,9 @@ class _TaskActor:
         self.rec.rows, self.rec.known = [], known
         try:
             with scope.evaluation(cand_id, inst.id):
-                return Reply(self.task.evaluate(view, inst), None, self.rec.rows)
+                result = checked(self.task.evaluate(view, inst), self.task.name, inst,
+                                 traits(self.task).score_range)  # cut before it travels
+            return Reply(result, None, self.rec.rows)
         except Exception as exc:  # noqa: BLE001 - handed to the driver's evaluator to sort
             return Reply(None, _portable(exc), self.rec.rows)
 

@@ -105,7 +105,7 @@ def test_export_into_a_folder_with_something_in_the_way(tmp_path):
     (out / "keep.txt").write_text("mine")
     (tmp_path / "elsewhere").mkdir()
     (out / "link").symlink_to(tmp_path / "elsewhere")
-    report = write_candidate({"a.py": "x", "b.py": "y", "link/c.py": "z"}, out)
+    report = write_candidate({"a.py": "x", "b.py": "y", "link/c.py": "z"}, out, force=True)
     assert [p.name for p in report.written] == ["b.py"]
     assert {n for n, _ in report.skipped} == {"a.py", "link/c.py"}
     assert (out / "keep.txt").read_text() == "mine" and (out / "b.py").read_text() == "y"
