@@ -32,6 +32,8 @@ from galapagos.orchestrator.executors.base import Executor, LocalExecutor
 from galapagos.tasks.boundary import checked
 from galapagos.tasks.protocol import Instance, Task, traits
 
+STOPS = (OutOfBudget, Interrupted, BadResult)  # end a batch at once, whatever else it holds
+
 
 class Evaluator:
     def __init__(self, task: Task, archive: Archive, run_id: str, task_key: str, *,
@@ -74,7 +76,7 @@ class Evaluator:
             for inst, future in futures:  # record each as it is known; keep the rest paid
                 try:
                     ev = future.result()
-                except (InfrastructureError, OutOfBudget, Interrupted, BadResult) as exc:
+                except (InfrastructureError, *STOPS) as exc:
                     halt.set()
                     stop = stop or exc
                     continue
@@ -91,7 +93,7 @@ class Evaluator:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-        if isinstance(stop, (OutOfBudget, Interrupted, BadResult)):  # keep what was paid
+        if isinstance(stop, STOPS):  # the batch ends here; keep what was paid
             self._record(failed)
             raise stop
         if len(todo) >= 2 and len(failed) == len(todo) and not self._task_works():

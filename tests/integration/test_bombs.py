@@ -7,11 +7,10 @@ fault that ``resume`` repeated."""
 
 import pytest
 
-from galapagos.agents.llm import FakeLLM
-from galapagos.orchestrator.config import load_config
-from galapagos.orchestrator.runner import start_run
+from galapagos.archive import Archive
 from galapagos.tasks.script import BASELINE, BASELINES, create
 from tests.conftest import sandboxed_task
+from tests.integration.test_script_task import run_with_child, xor
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -40,10 +39,6 @@ def script():
     yield from sandboxed_task(create, wall_s=3.0)
 
 
-def xor(task):
-    return next(i for i in task.instances() if i.id == "xor-noise10")
-
-
 @pytest.mark.parametrize("name", sorted(BOMBS))
 def test_a_bomb_in_a_training_script_scores_0_and_the_sandbox_goes_on(script, name):
     res = script.evaluate({"train.py": BOMBS[name]}, xor(script))
@@ -53,17 +48,8 @@ def test_a_bomb_in_a_training_script_scores_0_and_the_sandbox_goes_on(script, na
 
 
 def test_a_run_whose_child_is_a_bomb_finishes(tmp_path):
-    answer = f"<<<<<<< FILE train.py\n{BOMBS['fork bomb']}>>>>>>> FILE\n"
-    FakeLLM("bomber", rule=lambda messages: answer)
-    cfg = load_config(None, base={
-        "run": {"archive": str(tmp_path / "a.db"), "seed": 0},
-        "task": {"name": "script", "sandbox": {"wall_s": 3}},
-        "llm": {"model": "fake/bomber"}, "proposers": {"use": ["code_edit"]},
-        "loop": {"minibatch_size": 2}, "budget": {"max_iterations": 1}})
-    out = start_run(cfg)
+    out = run_with_child(tmp_path, BOMBS["fork bomb"], wall_s=3, minibatch=2, iterations=1)
     assert out.status == "finished", out
-    from galapagos.archive import Archive
-
     archive = Archive(tmp_path / "a.db")
     run = archive.get_run(out.run_id)
     children = [c for c in archive.pool(out.run_id) if c != run["seed_candidate"]]

@@ -57,15 +57,19 @@ def test_the_sandbox_scores_what_the_baseline_scores_here(task):
     assert better.score > res.score + 0.4 and "(+0." in better.feedback
 
 
-def test_a_run_with_a_scripted_llm_improves_on_the_baseline(tmp_path):
-    answer = f"<<<<<<< FILE train.py\n{REFERENCE.read_text()}>>>>>>> FILE\n"
+def run_with_child(tmp_path, train_py, *, wall_s=20, minibatch=3, iterations=2):
+    """A script-task run whose scripted LLM proposes ``train_py`` as every child."""
+    answer = f"<<<<<<< FILE train.py\n{train_py}>>>>>>> FILE\n"
     FakeLLM("scientist", rule=lambda messages: answer)
-    cfg = load_config(None, base={
+    return start_run(load_config(None, base={
         "run": {"archive": str(tmp_path / "a.db"), "seed": 0},
-        "task": {"name": "script", "sandbox": {"wall_s": 20}},
+        "task": {"name": "script", "sandbox": {"wall_s": wall_s}},
         "llm": {"model": "fake/scientist"}, "proposers": {"use": ["code_edit"]},
-        "loop": {"minibatch_size": 3}, "budget": {"max_iterations": 2}})
-    out = start_run(cfg)
+        "loop": {"minibatch_size": minibatch}, "budget": {"max_iterations": iterations}}))
+
+
+def test_a_run_with_a_scripted_llm_improves_on_the_baseline(tmp_path):
+    out = run_with_child(tmp_path, REFERENCE.read_text())
     s = out.summary
     assert s["val"][s["best"]] > s["val"][s["seed"]] + 0.1
     assert s["test"][s["best"]] > s["test"][s["seed"]] + 0.1
